@@ -1,0 +1,182 @@
+"""News Atlas, the Streamlit app: layout and wiring only; all logic lives in ``geo``.
+
+Run with ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import (
+    Article,
+    ArticleError,
+    GeoError,
+    Geoparser,
+    Story,
+    article_from_bytes,
+    article_from_text,
+)
+from geo.articles import MAX_CHARS, SUFFIXES
+from geo.maps import build_map, style_of
+from geo.markup import highlight
+
+DATA = Path(__file__).resolve().parent / "data"
+SAMPLES = {"Russia and North Korea make strategic pact (June 2024)": "russia-north-korea-pact.txt"}
+SOURCES = ("Sample article", "Paste text", "Upload a file")
+
+
+@st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
+def geoparser() -> Geoparser:
+    """One geoparser (model and gazetteer index) shared by every session."""
+    return Geoparser()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def analyse(text: str, source: str, year: int | None) -> Story:
+    """The story of one article; cached by its text, source and year."""
+    return geoparser().analyse(article_from_text(text, source=source, year=year))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The article the user asked for, as text, or the message saying why there is none."""
+
+    text: str = ""
+    source: str = ""
+    year: int | None = None
+    error: str = ""
+
+
+def source_ui() -> Choice:
+    """The sidebar: where the article comes from. Returns the chosen article's text."""
+    with st.sidebar:
+        st.header("Article")
+        kind = st.radio("Source", SOURCES, key="source")
+        if kind == "Sample article":
+            title = st.selectbox("Sample", list(SAMPLES), key="sample")
+            text = (DATA / SAMPLES[title]).read_text(encoding="utf-8")
+            return Choice(text, SAMPLES[title])
+        if kind == "Paste text":
+            st.text_area(
+                "Paste an English news article",
+                key="pasted",
+                height=260,
+                max_chars=MAX_CHARS,
+                placeholder="Paste the article's text here…",
+            )
+            if st.button("Map this article", type="primary", key="map_pasted"):
+                st.session_state["submitted"] = st.session_state.get("pasted", "")
+            submitted = st.session_state.get("submitted")
+            if submitted is None:
+                return Choice(error="Paste an article and press “Map this article”.")
+            return _checked(lambda: article_from_text(submitted, source="pasted text"))
+        upload = st.file_uploader(
+            "Upload a .txt, .md or .html file",
+            type=[s.lstrip(".") for s in SUFFIXES],
+            key="upload",
+        )
+        if upload is None:
+            return Choice(error="Upload an article to map it.")
+        data, name = upload.getvalue(), upload.name
+        return _checked(lambda: article_from_bytes(data, name))
+
+
+def _checked(read: Callable[[], Article]) -> Choice:
+    try:
+        article = read()
+    except ArticleError as err:
+        return Choice(error=str(err))
+    return Choice(article.text, article.source, article.year)
+
+
+def article_ui(story: Story) -> None:
+    """The article, each place mention highlighted in its marker's colour."""
+    st.subheader(story.article.title or "Article")
+    spans = []
+    for place in story.places:
+        category = style_of(place.kind).label.split()[0].lower().rstrip(",")
+        spans.extend((m.start, m.end, f"place {category}") for m in place.mentions)
+    body = highlight(story.article.text, spans)
+    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
+    colours = "".join(
+        f"mark.place.{style.label.split()[0].lower().rstrip(',')} {{background:{style.hex}33;"
+        f"border-bottom:2px solid {style.hex};padding:0 2px}}"
+        for style in {style_of(p.kind) for p in story.places}
+    )
+    st.html(f"<style>{colours}</style><div class='news-atlas-article'>{paragraphs}</div>")
+
+
+def map_ui(story: Story) -> None:
+    """The map; panning and zooming do not rerun the script."""
+    st_folium(
+        build_map(story),
+        key="map",
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+    )
+
+
+def tables_ui(story: Story) -> None:
+    """Places and events as tables."""
+    st.subheader(f"Places ({len(story.places)})")
+    st.dataframe(
+        [
+            {
+                "place": p.name,
+                "kind": p.kind,
+                "lat": round(p.lat, 4),
+                "lon": round(p.lon, 4),
+                "mentions": len(p.mentions),
+                "as written": ", ".join(sorted({m.text for m in p.mentions})),
+                "confidence": p.confidence,
+                "source": p.candidate.source,
+            }
+            for p in story.places
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
+    if story.events:
+        st.subheader(f"Events ({len(story.events)})")
+        st.dataframe(
+            [
+                {"date": e.date, "what": e.name, "where": e.where.name, "why there": e.reason}
+                for e in story.events
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+
+
+def main() -> None:
+    st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+    st.title("News Atlas")
+    st.caption("Every place a news article names, found, resolved and mapped, offline.")
+    choice = source_ui()
+    if choice.error:
+        st.info(choice.error)
+        return
+    try:
+        with st.spinner("Finding the places in the article…"):
+            story = analyse(choice.text, choice.source, choice.year)
+    except GeoError as err:
+        st.error(str(err))
+        return
+    if not story.places:
+        st.warning("This article names no place that the gazetteer knows.")
+    left, right = st.columns([2, 3], gap="medium")
+    with left:
+        article_ui(story)
+    with right:
+        map_ui(story)
+    tables_ui(story)
+
+
+if __name__ == "__main__":
+    main()

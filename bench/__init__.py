@@ -1,0 +1,1 @@
+"""News Atlas benchmark: the standard scoring rules and the geoparse benchmark script."""

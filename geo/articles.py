@@ -1,0 +1,173 @@
+"""Reading an article: plain text, Markdown or HTML, from a file, an upload or a paste.
+
+The article's text is what every later stage quotes and points into, so it is read once,
+here, and kept exactly; HTML is reduced to its readable text with trafilatura (markup,
+scripts and navigation dropped). The year the article was written, when it says (a dateline
+or a copyright line), dates the events it reports without a year ("on June 20").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ArticleError
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_CHARS",
+    "SUFFIXES",
+    "Article",
+    "article_from_bytes",
+    "article_from_path",
+    "article_from_text",
+]
+
+#: The longest article we analyse: about 30,000 words, a long magazine feature.
+MAX_CHARS = 200_000
+#: The largest file we read (HTML carries markup, so more than MAX_CHARS).
+MAX_BYTES = 5 * 1024 * 1024
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+_YEAR_PATTERNS = (
+    re.compile(r"(?:copyright|©|\(c\))\s*(?:\d{4}\s*[-–]\s*)?((?:19|20)\d{2})", re.IGNORECASE),
+    re.compile(
+        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+"
+        r"((?:19|20)\d{2})\b"
+    ),
+    re.compile(r"\b((?:19|20)\d{2})-\d{2}-\d{2}\b"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article's readable text, with its title and year when known."""
+
+    text: str
+    title: str = ""
+    year: int | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise ArticleError("the article is empty: paste or upload some text")
+        if len(self.text) > MAX_CHARS:
+            raise ArticleError(
+                f"the article has {len(self.text):,} characters; the limit is {MAX_CHARS:,}. "
+                "Split it into parts and analyse each"
+            )
+
+
+def _title_of(text: str) -> str:
+    first = text.strip().splitlines()[0].strip() if text.strip() else ""
+    return first if len(first) <= 200 else ""
+
+
+def find_year(text: str) -> int | None:
+    """The year the article was written: a copyright line first (it is about the article
+    itself), then the first full date in its opening lines (a dateline)."""
+    for pattern, window in zip(_YEAR_PATTERNS, (None, 600, 600), strict=True):
+        haystack = text if window is None else text[:window]
+        matches = pattern.findall(haystack)
+        if matches:
+            return int(matches[-1] if window is None else matches[0])
+    return None
+
+
+def _normalise(text: str) -> str:
+    """Line breaks unified and invisible controls removed; everything else kept as written."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+
+
+def article_from_text(text: str, *, source: str = "", year: int | None = None) -> Article:
+    """An article from pasted or already extracted text."""
+    text = _normalise(text)
+    return Article(text, _title_of(text), year or find_year(text), source)
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise ArticleError(f"{name!r} is a binary file, not text: upload a .txt, .md or .html file")
+    for encoding in (
+        ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",)
+    ):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as err:
+        raise ArticleError(
+            f"{name!r} is not UTF-8 text (byte {err.start} cannot be read): save it as UTF-8"
+        ) from err
+    controls = sum(1 for ch in text if ch < " " and ch not in "\n\r\t")
+    if controls > len(text) // 100:
+        raise ArticleError(f"{name!r} looks like a binary file, not text")
+    return text
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML page: its article body if trafilatura finds one, else all
+    its visible text (scripts and styles dropped)."""
+    import trafilatura
+    from lxml import html as lxml_html
+
+    extracted = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_recall=True
+    )
+    if extracted and extracted.strip():
+        return str(extracted)
+    try:
+        tree = lxml_html.fromstring(html)
+    except ValueError:  # lxml refuses some empty or odd documents
+        return ""
+    for element in tree.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+)", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Markdown without its markup: headings, quotes, list marks, emphasis and link targets."""
+    text = _MD_LINK.sub(r"\1", markdown)
+    text = _MD_MARKS.sub("", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
+
+
+def article_from_bytes(data: bytes, name: str) -> Article:
+    """An article from an uploaded or read file; its suffix says how to read it."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ArticleError(
+            f"{name!r} is not a supported file type; use one of {', '.join(SUFFIXES)}"
+        )
+    if len(data) > MAX_BYTES:
+        raise ArticleError(
+            f"{name!r} is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
+        )
+    text = _decode(data, name)
+    year = find_year(text)
+    if suffix in (".html", ".htm"):
+        text = html_to_text(text)
+        if not text.strip():
+            raise ArticleError(f"{name!r} has no readable text")
+    elif suffix in (".md", ".markdown"):
+        text = markdown_to_text(text)
+    return article_from_text(text, source=name, year=year)
+
+
+def article_from_path(path: str | Path) -> Article:
+    """An article from a file on disk."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ArticleError(f"cannot read {str(path)!r}: {err.strerror or err}") from err
+    return article_from_bytes(data, path.name)

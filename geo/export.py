@@ -1,0 +1,89 @@
+"""The story as data: GeoJSON for maps and GIS tools, and the command line's JSON lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .story import SpanResult, Story
+
+__all__ = ["geoparse_record", "spans_record", "story_geojson"]
+
+
+def _point(lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+def story_geojson(story: Story) -> dict[str, Any]:
+    """A FeatureCollection: a Point per resolved place, then one per event."""
+    features: list[dict[str, Any]] = []
+    for place in story.places:
+        properties: dict[str, Any] = {
+            "name": place.name,
+            "kind": place.kind,
+            "key": place.key,
+            "mentions": [{"start": m.start, "end": m.end, "text": m.text} for m in place.mentions],
+            "sentences": [s.text for s in story.sentences_of(place)],
+            "confidence": place.confidence,
+            "source": place.candidate.source,
+        }
+        if place.candidate.geonameid is not None:
+            properties["geonameid"] = place.candidate.geonameid
+        features.append(
+            {"type": "Feature", "geometry": _point(place.lat, place.lon), "properties": properties}
+        )
+    for event in story.events:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _point(event.lat, event.lon),
+                "properties": {
+                    "kind": "event",
+                    "name": event.name,
+                    "date": event.date,
+                    "sentence": event.sentence.text,
+                    "place": event.where.name,
+                    "reason": event.reason,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:
+    """One line of ``geo geoparse`` output: every place mention with where it resolved."""
+    places = []
+    for mention in story.mentions:
+        place = next(p for p in story.places if mention in p.mentions)
+        entry: dict[str, Any] = {
+            "start": mention.start,
+            "end": mention.end,
+            "text": mention.text,
+            "name": place.name,
+            "lat": place.lat,
+            "lon": place.lon,
+            "kind": place.kind,
+        }
+        if place.candidate.geonameid is not None:
+            entry["geonameid"] = place.candidate.geonameid
+        places.append(entry)
+    return {"id": doc_id, "places": places}
+
+
+def spans_record(doc_id: str, results: list[SpanResult]) -> dict[str, Any]:
+    """One line of ``geo geoparse --spans-given`` output: each given span, resolved or not."""
+    places = []
+    for result in results:
+        best = result.best.candidate if result.best else None
+        entry: dict[str, Any] = {
+            "start": result.start,
+            "end": result.end,
+            "text": result.text,
+            "name": best.name if best else result.text,
+            "lat": best.lat if best else None,
+            "lon": best.lon if best else None,
+            "kind": best.kind if best else "unresolved",
+        }
+        if best is not None and best.geonameid is not None:
+            entry["geonameid"] = best.geonameid
+        places.append(entry)
+    return {"id": doc_id, "places": places}

@@ -1,0 +1,211 @@
+"""The story as a Folium map: a pure function of a :class:`~geo.story.Story`.
+
+Build a fresh map for every use: streamlit-folium mutates the map it shows, and rendering
+one map twice duplicates its markers. Every piece of article text that reaches the map goes
+through :func:`geo.markup.escape`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from .events import Event
+from .markup import escape, highlight
+from .resolve import Place
+from .story import Story
+
+__all__ = ["STYLES", "MarkerStyle", "build_map", "map_html", "style_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerStyle:
+    """How one category of marker looks; ``icon`` is a Font Awesome name."""
+
+    label: str
+    color: str
+    icon: str
+    hex: str
+
+
+STYLES = {
+    "city": MarkerStyle("City", "blue", "building", "#38aadd"),
+    "capital": MarkerStyle("Capital city", "darkblue", "star", "#0067a3"),
+    "country": MarkerStyle("Country", "green", "flag", "#72b026"),
+    "region": MarkerStyle("Region, border or feature", "purple", "map", "#d252b9"),
+    "sea": MarkerStyle("Sea or ocean", "cadetblue", "water", "#436978"),
+    "event": MarkerStyle("Event", "red", "calendar", "#d63e2a"),
+}
+_CATEGORY = {
+    "city": "city",
+    "capital": "capital",
+    "country": "country",
+    "historical": "country",
+    "continent": "region",
+    "region": "region",
+    "border": "region",
+    "feature": "region",
+    "sea": "sea",
+}
+
+GEONAMES_ATTRIBUTION = (
+    'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), '
+    "countryinfo, countrystatecity"
+)
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+
+
+def style_of(kind: str) -> MarkerStyle:
+    """The marker style for a place kind, or ``"event"``."""
+    return STYLES[_CATEGORY.get(kind, kind)]
+
+
+class _Attribution(MacroElement):
+    """Adds a line to the map's attribution control (data sources, beside the tiles')."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Attribution"
+        self.text = text
+
+
+class _Legend(MacroElement):
+    """A fixed legend of the marker styles; our own fixed strings only, no article text."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 24px;
+             left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
+             font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
+          {% for style in this.styles %}
+            <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
+                 margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
+          {% endfor %}
+        </div>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, styles: list[MarkerStyle]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        self.styles = styles
+
+
+def _quote(story: Story, place: Place, limit: int = 5) -> str:
+    """The sentences that mention ``place``, its mentions highlighted."""
+    spans = [(m.start, m.end, "mention") for m in place.mentions]
+    items = []
+    for sentence in story.sentences_of(place)[:limit]:
+        inside = [s for s in spans if sentence.start <= s[0] and s[1] <= sentence.end]
+        items.append(f"<li>{highlight(sentence.text, inside, offset=sentence.start)}</li>")
+    more = len(story.sentences_of(place)) - limit
+    extra = f"<li>… and {more} more</li>" if more > 0 else ""
+    return f'<ul style="padding-left:1.1em;margin:4px 0">{"".join(items)}{extra}</ul>'
+
+
+def place_popup(story: Story, place: Place) -> str:
+    """The HTML of a place's popup: what it is, how sure we are, and the evidence."""
+    candidate = place.candidate
+    kind = style_of(place.kind).label if place.kind != "historical" else "Former country"
+    others = ", ".join(
+        escape(f"{a.candidate.name} ({a.candidate.country_code or a.candidate.kind})")
+        for a in place.alternatives[:3]
+    )
+    header = (
+        f"<b>{escape(place.name)}</b> <small>{escape(kind)}</small><br>"
+        f"<small>{place.lat:.4f}, {place.lon:.4f} · {len(place.mentions)} mention"
+        f"{'s' if len(place.mentions) != 1 else ''} · confidence {place.confidence:.0%}</small>"
+    )
+    footer = f"<small>Source: {escape(candidate.source)}</small>"
+    if others:
+        footer += f"<br><small>Other candidates: {others}</small>"
+    return header + _quote(story, place) + footer
+
+
+def event_popup(event: Event) -> str:
+    """The HTML of an event's popup: date, what happened, where, and the sentence."""
+    return (
+        f"<b>{escape(event.date)}</b> · {escape(event.name)}<br>"
+        f"<small>At {escape(event.where.name)} ({escape(event.reason)})</small>"
+        f"<blockquote style='margin:4px 0;padding-left:6px;border-left:3px solid #d63e2a'>"
+        f"{escape(event.sentence.text)}</blockquote>"
+    )
+
+
+def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str) -> folium.Marker:
+    return folium.Marker(
+        location=(lat, lon),
+        icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
+        tooltip=folium.Tooltip(tooltip),
+        popup=folium.Popup(popup, max_width=360),
+    )
+
+
+def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """A new map of the story: a marker for every place and event, a legend, bounds fitted.
+
+    ``tiles=None`` gives a map without a base layer (for offline use with outlines).
+    """
+    fmap = folium.Map(
+        location=(20, 0),
+        zoom_start=2,
+        tiles=None,
+        control_scale=True,
+        max_zoom=18,
+        world_copy_jump=True,
+    )
+    if tiles:
+        folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18).add_to(fmap)
+    layers = {
+        "places": folium.FeatureGroup(name="Places", show=True),
+        "events": folium.FeatureGroup(name="Events", show=True),
+    }
+    used: dict[str, MarkerStyle] = {}
+    points: list[tuple[float, float]] = []
+    for place in story.places:
+        style = style_of(place.kind)
+        used[style.label] = style
+        tooltip = escape(f"{place.name} · {style.label.lower()}")
+        _marker(place.lat, place.lon, style, tooltip, place_popup(story, place)).add_to(
+            layers["places"]
+        )
+        points.append((place.lat, place.lon))
+    for event in story.events:
+        style = STYLES["event"]
+        used[style.label] = style
+        tooltip = escape(f"{event.date} · {event.name}")
+        _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(layers["events"])
+        points.append((event.lat, event.lon))
+    for layer in layers.values():
+        layer.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
+    if used:
+        order = list(STYLES.values())
+        _Legend(sorted(used.values(), key=order.index)).add_to(fmap)
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds(
+            [(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30), max_zoom=8
+        )
+    return fmap
+
+
+def map_html(story: Story, *, tiles: str | None = "OpenStreetMap") -> str:
+    """The story's map as one standalone HTML page."""
+    return str(build_map(story, tiles=tiles).get_root().render())

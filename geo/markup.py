@@ -1,0 +1,51 @@
+"""Article text made safe for HTML, and mentions highlighted in it.
+
+Text from an article reaches HTML in three places: the app's page, Leaflet popups and
+tooltips. Folium puts popups and tooltips inside JavaScript template literals, where a
+backtick ends the string, ``${…}`` runs code and a backslash escapes the next character;
+so besides the usual HTML characters we write those three as entities too. The browser
+shows the text exactly as written, and nothing in it runs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+__all__ = ["escape", "highlight"]
+
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def escape(text: str) -> str:
+    """``text`` as HTML that shows it verbatim, also inside a JavaScript template literal.
+
+    >>> escape('<b>${x}</b> `a\\\\b`')
+    '&lt;b&gt;&#36;{x}&lt;/b&gt; &#96;a&#92;b&#96;'
+    """
+    return html.escape(text, quote=True).translate(_TEMPLATE_LITERAL)
+
+
+def highlight(
+    text: str,
+    spans: Iterable[tuple[int, int, str]],
+    *,
+    offset: int = 0,
+    tag: str = "mark",
+) -> str:
+    """``text`` escaped, with each ``(start, end, css_class)`` span wrapped in ``<tag>``.
+
+    Offsets are into the original string, shifted by ``offset`` (for a sentence cut out of a
+    longer article). Overlapping spans after the first are skipped.
+    """
+    pieces: list[str] = []
+    position = 0
+    for start, end, css_class in sorted(spans):
+        start, end = start - offset, end - offset
+        if start < position or start < 0 or end > len(text) or start >= end:
+            continue
+        pieces.append(escape(text[position:start]))
+        pieces.append(f'<{tag} class="{escape(css_class)}">{escape(text[start:end])}</{tag}>')
+        position = end
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)

@@ -1,0 +1,139 @@
+"""The whole journey of an article: text → sentences and mentions → places → events.
+
+:class:`Geoparser` holds the two expensive things (the spaCy model and the gazetteer) and
+turns articles into :class:`Story` values; everything after it (map, GeoJSON, the app's
+table) reads a story and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .articles import Article, article_from_text
+from .events import Event, find_events
+from .gazetteer import Gazetteer
+from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
+from .resolve import Place, Resolver, Scored
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["Geoparser", "SpanResult", "Story"]
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """An article with the places and events found in it."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    places: tuple[Place, ...]
+    events: tuple[Event, ...]
+
+    @property
+    def mentions(self) -> list[Mention]:
+        """Every place mention, in text order."""
+        return sorted((m for p in self.places for m in p.mentions), key=lambda m: m.start)
+
+    def sentences_of(self, place: Place) -> list[Sentence]:
+        """The sentences that mention ``place``, in order, each once."""
+        indexes = sorted({m.sentence for m in place.mentions})
+        return [self.sentences[i] for i in indexes]
+
+    def place(self, key: str) -> Place | None:
+        return next((p for p in self.places if p.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class SpanResult:
+    """The resolution of one given span (``--spans-given``): None when nothing fits."""
+
+    start: int
+    end: int
+    text: str
+    best: Scored | None
+
+
+class Geoparser:
+    """Finds and resolves the places of articles; safe to share once built."""
+
+    def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None) -> None:
+        self.nlp = nlp if nlp is not None else load_model()
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.open()
+        self.resolver = Resolver(self.gazetteer)
+
+    def analyse(self, article: Article | str) -> Story:
+        """The story of one article (a plain string is taken as pasted text)."""
+        if isinstance(article, str):
+            article = article_from_text(article)
+        return self.story_of(article, self.nlp(article.text))
+
+    def analyse_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Story]:
+        """Stories for many articles, parsed in batches (``nlp.pipe``), in order."""
+        pending = list(articles) if not isinstance(articles, list) else articles
+        docs = self.nlp.pipe((a.text for a in pending), batch_size=batch_size)
+        for article, doc in zip(pending, docs, strict=True):
+            yield self.story_of(article, doc)
+
+    def story_of(self, article: Article, doc: Doc) -> Story:
+        """The story of ``article``, given the model's parse of its text."""
+        sentences = sentences_of(doc)
+        mentions = find_mentions(doc, sentences, self.gazetteer)
+        places = self.resolver.resolve(mentions)
+        events = find_events(doc, sentences, places, self.gazetteer, article.year)
+        return Story(article, tuple(sentences), tuple(places), tuple(events))
+
+    def resolve_spans(
+        self, text: str, spans: Sequence[tuple[int, int]], doc: Doc | None = None
+    ) -> list[SpanResult]:
+        """Resolve exactly the given character spans, in the context of the whole text.
+
+        The article's own mentions give the context (which countries it names); each span is
+        then ranked as a place name. Adjectives ("French") resolve to their country.
+        """
+        doc = doc if doc is not None else self.nlp(text)
+        sentences = sentences_of(doc)
+        found = find_mentions(doc, sentences, self.gazetteer)
+        given: list[Mention] = []
+        for start, end in spans:
+            surface = text[start:end]
+            if not surface.strip():
+                continue
+            place = self.gazetteer.demonym(surface) if not self.gazetteer.lookup(surface) else None
+            given.append(
+                Mention(
+                    start,
+                    end,
+                    surface,
+                    place.name if place else surface,
+                    _label_at(doc, start, end),
+                    sentence_at(sentences, start).index,
+                    place,
+                )
+            )
+        context = self.resolver.context_of([*found, *given])
+        results = []
+        for start, end in spans:
+            surface = text[start:end]
+            mention = next((m for m in given if m.start == start and m.end == end), None)
+            best: Scored | None = None
+            if mention is not None and mention.place is not None:
+                best = Scored(mention.place, 0.0, ("named by its adjective",))
+            elif mention is not None:
+                ranked = self.resolver.rank(mention.name, (mention.label,), context)
+                best = ranked[0] if ranked else None
+            results.append(SpanResult(start, end, surface, best))
+        return results
+
+
+def _label_at(doc: Doc, start: int, end: int) -> str:
+    """The entity label spaCy gave the span, GPE when it gave none."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is not None:
+        for token in span:
+            if token.ent_type_:
+                return str(token.ent_type_)
+    return "GPE"
