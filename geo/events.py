@@ -8,18 +8,19 @@ to, in this order:
 1. a city, region or feature the clause names outside its subject (the subject is usually
    who acted: "South Korean troops fired…", "Russia invaded Ukraine");
 2. a border word ("border", "frontier", "demarcation line") with the neighbouring countries
-   the sentence and its paragraph talk about: their shared border feature (the Korean DMZ),
+   the sentence, its paragraph and then the article talk about: their shared border feature
+   (the Korean DMZ),
    or the nearest points of their outlines when no curated feature exists;
 3. a country the clause names outside its subject;
 4. a named event that carries a place ("the Korean War");
 5. any place the clause or the sentence names;
-6. the last place named before it in the same paragraph (what "there" refers to).
+6. the last place named before it (what "there" refers to).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -267,8 +268,8 @@ class _EventFinder:
             if nearby:
                 where, reason = _most_specific(nearby).candidate, "named in the sentence"
         if where is None:
-            where = self._earlier_in_paragraph(sentence)
-            reason = "the last place named before it in the paragraph"
+            where = self._earlier(sentence)
+            reason = "the last place named before it"
         if where is None:
             return None
         return Event(
@@ -282,13 +283,14 @@ class _EventFinder:
 
     def _border(self, sentence: Sentence) -> Candidate | None:
         """The neighbouring pair of countries the text around ``sentence`` weighs most."""
-        weights: Counter[str] = Counter()
+        weights: dict[str, float] = defaultdict(float)
         for mention in self.mentions:
             other = self.sentences[mention.sentence]
-            if other.paragraph != sentence.paragraph:
-                continue
             gap = abs(other.index - sentence.index)
-            weight = 3 if gap == 0 else 2 if gap == 1 else 1
+            if other.paragraph != sentence.paragraph:
+                weight = 0.25  # the rest of the article still says which countries it is about
+            else:
+                weight = 3 if gap == 0 else 2 if gap == 1 else 1
             for code in _countries_of(self.place_of[mention].candidate):
                 weights[code] += weight
         pairs = sorted(
@@ -315,13 +317,9 @@ class _EventFinder:
                         return place
         return None
 
-    def _earlier_in_paragraph(self, sentence: Sentence) -> Candidate | None:
-        earlier = [
-            m
-            for m in self.mentions
-            if m.start < sentence.start
-            and self.sentences[m.sentence].paragraph == sentence.paragraph
-        ]
+    def _earlier(self, sentence: Sentence) -> Candidate | None:
+        """The place named last before ``sentence`` (what "there" refers to)."""
+        earlier = [m for m in self.mentions if m.start < sentence.start]
         return self.place_of[earlier[-1]].candidate if earlier else None
 
 

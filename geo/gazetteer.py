@@ -203,10 +203,12 @@ def _shape(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def _capital_point(country: dict[str, Any], cities: dict[str, Any]) -> list[float]:
     """Where a country without a countryinfo record (Kosovo) is pinned: its capital."""
+    (country.get("capital") or "").strip()
     named = [
         c
         for c in cities.values()
-        if c["countrycode"] == country["iso"] and c["name"] == (country.get("capital") or "").strip()
+        if c["countrycode"] == country["iso"]
+        and c["name"] == (country.get("capital") or "").strip()
     ]
     best = max(named, key=lambda c: c.get("population") or 0, default=None)
     return [best["latitude"], best["longitude"]] if best else []
@@ -251,8 +253,10 @@ class _Builder:
         info = _countryinfo_records()
         for country in countries.values():
             code = country["iso"]
-            record = info.get(code) or {"name": country["name"], "latlng": _capital_point(
-                country, cities)}
+            record = info.get(code) or {
+                "name": country["name"],
+                "latlng": _capital_point(country, cities),
+            }
             if not record["latlng"]:
                 continue  # no reference point anywhere: cannot be placed
             lat, lon = record["latlng"][:2]
@@ -302,7 +306,9 @@ class _Builder:
             self.continents[code] = row.key
 
     def _cities(self, countries: dict[str, Any], cities: dict[str, Any]) -> None:
-        capitals = {normalize(c["capital"]): c["iso"] for c in countries.values() if c["capital"].strip()}
+        capitals = {
+            normalize(c["capital"]): c["iso"] for c in countries.values() if c["capital"].strip()
+        }
         best_capital: dict[str, _Row] = {}
         for city in cities.values():
             row = self.add(

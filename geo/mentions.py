@@ -78,6 +78,7 @@ COMPASS = frozenset(
 
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_ABBREVIATION = re.compile(r"(?:^|[\s.])[A-Za-z]{1,4}\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,9 @@ def _clean(span: Span) -> tuple[int, int, str] | None:
     if leading:
         start += leading.end()
         text = text[leading.end() :]
-    text = _POSSESSIVE.sub("", text).rstrip(" ,.;:")
+    text = _POSSESSIVE.sub("", text).rstrip(" ,;:")
+    if text.endswith(".") and not _ABBREVIATION.search(text):  # "U.S." keeps its last dot
+        text = text.rstrip(".")
     if not text:
         return None
     return start, start + len(text), text

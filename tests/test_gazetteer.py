@@ -1,0 +1,137 @@
+"""The offline gazetteer: names in, candidate places out, from the real packaged data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geo import Gazetteer
+from geo.gazetteer import ALIAS, ALTERNATE, KINDS, PRIMARY, Candidate, normalize
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Pyongyang", "pyongyang"),
+        ("the Pacific", "pacific"),  # a leading article is not part of the name
+        ("U.S.", "us"),  # dots fold, so "U.S." and "US" meet
+        ("Côte d’Ivoire", "cote divoire"),  # accents and typographic apostrophes fold
+        ("Guinea-Bissau", "guinea bissau"),
+        ("  São   Paulo ", "sao paulo"),
+        ("The Hague", "hague"),
+        ("", ""),
+    ],
+)
+def test_normalize(name: str, key: str) -> None:
+    assert normalize(name) == key
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "country"),
+    [
+        ("Pyongyang", "capital", "KP"),
+        ("Seoul", "capital", "KR"),
+        ("Moscow", "capital", "RU"),
+        ("Vietnam", "country", "VN"),
+        ("Kosovo", "country", "XK"),  # no countryinfo record: pinned at its capital
+        ("Curaçao", "country", "CW"),  # countryinfo has only a capital point
+        ("Texas", "region", "US"),
+        ("Bavaria", "region", "DE"),  # first-level divisions of other countries too
+    ],
+)
+def test_best_known_candidate(gazetteer: Gazetteer, name: str, kind: str, country: str) -> None:
+    top = [c for c in gazetteer.lookup(name) if c.kind == kind]
+    assert top and top[0].country_code == country
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("US", "United States"),
+        ("U.S.", "United States"),
+        ("USSR", "Soviet Union"),
+        ("DPRK", "North Korea"),
+        ("the Pacific", "Pacific Ocean"),
+        ("DMZ", "Korean Demilitarized Zone"),
+    ],
+)
+def test_aliases(gazetteer: Gazetteer, name: str, expected: str) -> None:
+    matches = [c for c in gazetteer.lookup(name) if c.match == ALIAS]
+    assert expected in [c.name for c in matches]
+
+
+def test_primary_names_come_before_alternates(gazetteer: Gazetteer) -> None:
+    matches = gazetteer.lookup("Paris")
+    qualities = [c.match for c in matches]
+    assert qualities == sorted(qualities)
+    assert matches[0].match == PRIMARY and matches[0].country_code == "FR"
+    wien = gazetteer.lookup("Wien")  # one of Vienna's GeoNames alternate names
+    assert any(c.kind == "capital" and c.name == "Vienna" and c.match == ALTERNATE for c in wien)
+
+
+@pytest.mark.parametrize(
+    ("adjective", "place"),
+    [
+        ("Russian", "Russia"),
+        ("Russians", "Russia"),  # plural folds to the singular
+        ("South Korean", "South Korea"),
+        ("Soviet", "Soviet Union"),
+        ("Asian", "Asia"),
+        ("French", "France"),
+    ],
+)
+def test_demonyms(gazetteer: Gazetteer, adjective: str, place: str) -> None:
+    found = gazetteer.demonym(adjective)
+    assert found is not None and found.name == place
+
+
+def test_unknown_names_give_nothing(gazetteer: Gazetteer) -> None:
+    assert gazetteer.lookup("Xqzzyville") == []
+    assert gazetteer.lookup("   ") == []
+    assert gazetteer.demonym("Martian") is None
+
+
+def test_countries_neighbours_and_shared_features(gazetteer: Gazetteer) -> None:
+    countries = gazetteer.countries()
+    assert len(countries) > 240
+    assert "KR" in gazetteer.neighbours("KP") and "KP" in gazetteer.neighbours("KR")
+    assert [c.name for c in gazetteer.features_between("KR", "KP")] == ["Korean Demilitarized Zone"]
+    shape = gazetteer.shape("KR")
+    assert shape is not None and shape["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_geonames_ids_where_the_source_has_them(gazetteer: Gazetteer) -> None:
+    assert gazetteer.country("KP").geonameid == 1873107
+    pacific = gazetteer.lookup("Pacific Ocean")[0]
+    assert pacific.geonameid == 2363254
+    assert gazetteer.get(f"gn:{gazetteer.country('KP').geonameid}").name == "North Korea"
+
+
+def test_search_by_prefix(gazetteer: Gazetteer) -> None:
+    names = [c.name for c in gazetteer.search("Pyong")]
+    assert "Pyongyang" in names
+    assert gazetteer.search("") == []
+
+
+def test_every_place_is_valid(gazetteer: Gazetteer) -> None:
+    kinds = {c.kind for c in gazetteer}
+    assert kinds <= set(KINDS)
+    assert len(gazetteer) > 150_000  # cities of 1,000 people and more, not a handful of rows
+
+
+def test_candidate_validates_on_construction() -> None:
+    with pytest.raises(ValueError, match="unknown place kind 'town'"):
+        Candidate("x", "X", "town", 0.0, 0.0)
+    with pytest.raises(ValueError, match="out of range"):
+        Candidate("x", "X", "city", 91.0, 0.0)
+
+
+def test_index_is_plain_sqlite_built_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    built = Gazetteer.open(path)
+    assert built.lookup("Seoul")[0].country_code == "KR"
+    assert not list(tmp_path.glob("*.building"))  # the temporary file was renamed into place
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0] == "1"
