@@ -34,7 +34,7 @@ KIND_PRIOR = {
     "capital": 3.0,
     "border": 3.0,
     "feature": 3.0,
-    "region": 1.5,
+    "region": 4.5,
     "city": 0.0,
 }
 MATCH_PRIOR = {PRIMARY: 0.0, ALIAS: -0.5, ALTERNATE: -2.5}

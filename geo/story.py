@@ -102,7 +102,8 @@ class Geoparser:
             surface = text[start:end]
             if not surface.strip():
                 continue
-            place = self.gazetteer.demonym(surface) if not self.gazetteer.lookup(surface) else None
+            # "Canadian", "English": an adjective means its place, even where a town shares it
+            place = self.gazetteer.demonym(surface)
             given.append(
                 Mention(
                     start,
