@@ -50,6 +50,7 @@ class Choice:
     source: str = ""
     year: int | None = None
     error: str = ""
+    waiting: bool = False  # nothing chosen yet (an invitation, not an error)
 
 
 def source_ui() -> Choice:
@@ -73,7 +74,7 @@ def source_ui() -> Choice:
                 st.session_state["submitted"] = st.session_state.get("pasted", "")
             submitted = st.session_state.get("submitted")
             if submitted is None:
-                return Choice(error="Paste an article and press “Map this article”.")
+                return Choice(error="Paste an article and press “Map this article”.", waiting=True)
             return _checked(lambda: article_from_text(submitted, source="pasted text"))
         upload = st.file_uploader(
             "Upload a .txt, .md or .html file",
@@ -81,7 +82,7 @@ def source_ui() -> Choice:
             key="upload",
         )
         if upload is None:
-            return Choice(error="Upload an article to map it.")
+            return Choice(error="Upload an article to map it.", waiting=True)
         data, name = upload.getvalue(), upload.name
         return _checked(lambda: article_from_bytes(data, name))
 
@@ -140,7 +141,6 @@ def tables_ui(story: Story) -> None:
             for p in story.places
         ],
         hide_index=True,
-        use_container_width=True,
     )
     if story.events:
         st.subheader(f"Events ({len(story.events)})")
@@ -150,7 +150,6 @@ def tables_ui(story: Story) -> None:
                 for e in story.events
             ],
             hide_index=True,
-            use_container_width=True,
         )
 
 
@@ -160,7 +159,7 @@ def main() -> None:
     st.caption("Every place a news article names, found, resolved and mapped, offline.")
     choice = source_ui()
     if choice.error:
-        st.info(choice.error)
+        (st.info if choice.waiting else st.error)(choice.error)
         return
     try:
         with st.spinner("Finding the places in the article…"):

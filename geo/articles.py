@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 
 from .errors import ArticleError
@@ -75,10 +76,16 @@ def find_year(text: str) -> int | None:
     return None
 
 
+#: Every control character (Unicode category Cc: C0, DEL and C1) but tab and line feed.
+_CONTROLS = dict.fromkeys(
+    code for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"
+)
+
+
 def _normalise(text: str) -> str:
     """Line breaks unified and invisible controls removed; everything else kept as written."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+    return text.translate(_CONTROLS)
 
 
 def article_from_text(text: str, *, source: str = "", year: int | None = None) -> Article:
@@ -88,15 +95,17 @@ def article_from_text(text: str, *, source: str = "", year: int | None = None) -
 
 
 def _decode(data: bytes, name: str) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: full of NUL bytes
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:8192]:
         raise ArticleError(f"{name!r} is a binary file, not text: upload a .txt, .md or .html file")
-    for encoding in (
-        ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",)
-    ):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as err:
@@ -113,32 +122,39 @@ def html_to_text(html: str) -> str:
     """The readable text of an HTML page: its article body if trafilatura finds one, else all
     its visible text (scripts and styles dropped)."""
     import trafilatura
+    from lxml import etree
     from lxml import html as lxml_html
 
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, etree.LxmlError):  # empty, blank or comment-only documents
+        return ""
+    for element in tree.xpath(
+        "//script|//style|//noscript|//template|//nav|//*[@role='navigation']"
+    ):
+        element.drop_tree()
     extracted = trafilatura.extract(
-        html, include_comments=False, include_tables=False, favor_recall=True
+        lxml_html.tostring(tree, encoding="unicode"),
+        include_comments=False,
+        include_tables=False,
+        favor_recall=True,
     )
     if extracted and extracted.strip():
         return str(extracted)
-    try:
-        tree = lxml_html.fromstring(html)
-    except ValueError:  # lxml refuses some empty or odd documents
-        return ""
-    for element in tree.xpath("//script|//style|//noscript|//template"):
-        element.drop_tree()
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+)", re.MULTILINE)
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_MARKS = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", re.MULTILINE)
+# Stars may emphasise inside a word ("2*3*4"); underscores only at word edges (CommonMark).
+_MD_EMPHASIS = re.compile(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)")
 
 
 def markdown_to_text(markdown: str) -> str:
     """Markdown without its markup: headings, quotes, list marks, emphasis and link targets."""
     text = _MD_LINK.sub(r"\1", markdown)
     text = _MD_MARKS.sub("", text)
-    return _MD_EMPHASIS.sub(r"\2", text)
+    return _MD_EMPHASIS.sub(lambda m: m.group(2) if m.group(1) else m.group(4), text)
 
 
 def article_from_bytes(data: bytes, name: str) -> Article:
@@ -153,13 +169,15 @@ def article_from_bytes(data: bytes, name: str) -> Article:
             f"{name!r} is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
         )
     text = _decode(data, name)
-    year = find_year(text)
     if suffix in (".html", ".htm"):
+        year = find_year(html_unescape(text))  # "&copy; 2024" is how pages write ©
         text = html_to_text(text)
         if not text.strip():
             raise ArticleError(f"{name!r} has no readable text")
-    elif suffix in (".md", ".markdown"):
-        text = markdown_to_text(text)
+    else:
+        year = find_year(text)
+        if suffix in (".md", ".markdown"):
+            text = markdown_to_text(text)
     return article_from_text(text, source=name, year=year)
 
 

@@ -19,7 +19,6 @@ from typing import IO, Any
 from .articles import Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, spans_record, story_geojson
-from .maps import map_html
 from .story import Geoparser
 
 __all__ = ["main"]
@@ -74,15 +73,17 @@ def _spans(record: dict[str, Any], where: str) -> list[tuple[int, int]]:
 
 def geoparse(lines: Iterable[str], out: IO[str], *, spans_given: bool, where: str) -> int:
     """Stream JSON lines in, one result line out per input; returns how many were written."""
-    parser = Geoparser()
+    parser: Geoparser | None = None  # loaded once the first batch has been read and checked
     records = _records(lines, where)
     written = 0
     while batch := list(islice(records, BATCH)):
+        spans = [_spans(r, where) for r in batch] if spans_given else [None] * len(batch)
+        parser = parser or Geoparser()
         docs = parser.nlp.pipe([r["text"] for r in batch])
-        for record, doc in zip(batch, docs, strict=True):
+        for record, given, doc in zip(batch, spans, docs, strict=True):
             doc_id = str(record["id"])
-            if spans_given:
-                results = parser.resolve_spans(record["text"], _spans(record, where), doc=doc)
+            if given is not None:
+                results = parser.resolve_spans(record["text"], given, doc=doc)
                 result = spans_record(doc_id, results)
             else:
                 text = record["text"]  # offsets must point into it as given: no clean-up
@@ -130,12 +131,15 @@ def run(argv: Sequence[str]) -> int:
         with source, _output(args.output) as out:
             geoparse(source, out, spans_given=args.spans_given, where=where)
         return 0
-    story = Geoparser().analyse(_read_article(args.article))
+    article = _read_article(args.article)  # bad input fails before the model loads
+    story = Geoparser().analyse(article)
     with _output(args.output) as out:
         if args.command == "geojson":
             json.dump(story_geojson(story), out, ensure_ascii=False, indent=1)
             out.write("\n")
         else:
+            from .maps import map_html  # folium (and pandas) only when a map is asked for
+
             out.write(map_html(story))
     if args.command == "map" and args.output not in (None, "-"):
         print(f"wrote {Path(args.output)}", file=sys.stderr)

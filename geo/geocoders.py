@@ -56,11 +56,17 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         limit: int | None = None,
     ) -> Location | list[Location] | None:
         """The best place for ``query`` (or all candidates, best first, with
-        ``exactly_one=False``); ``country_codes`` prefers places in those countries.
+        ``exactly_one=False``); ``country_codes`` keeps only places in those countries.
         ``timeout`` is accepted for compatibility; the lookup never waits on a network."""
         codes = [country_codes] if isinstance(country_codes, str) else list(country_codes or ())
-        context = Context(frozenset(code.upper() for code in codes))
-        ranked = self.resolver.rank(query, context=context)
+        wanted = frozenset(code.upper() for code in codes)
+        ranked = self.resolver.rank(query, context=Context(wanted))
+        if wanted:  # like geopy's country_codes: a restriction, not only a preference
+            ranked = [
+                s
+                for s in ranked
+                if wanted & ({s.candidate.country_code, *s.candidate.countries} - {""})
+            ]
         if not ranked:
             return None
         if exactly_one:
@@ -80,14 +86,16 @@ def get_geocoder(name: str = "offline", **config: Any) -> Geocoder:
     """The geocoder called ``name``: ``offline`` (the default) or any geopy service name,
     configured with ``config`` (``user_agent=…``, ``api_key=…``, ``domain=…``)."""
     key = name.strip().lower()
+    cls: type[Geocoder]
     if key in _OFFLINE:
-        return OfflineGazetteer(**config)
-    try:
-        cls = get_geocoder_for_service(key)
-    except GeocoderNotFound as err:
-        raise ConfigurationError(
-            f"unknown geocoder {name!r}; choose one of: {', '.join(geocoder_names())}"
-        ) from err
+        cls = OfflineGazetteer
+    else:
+        try:
+            cls = get_geocoder_for_service(key)
+        except GeocoderNotFound as err:
+            raise ConfigurationError(
+                f"unknown geocoder {name!r}; choose one of: {', '.join(geocoder_names())}"
+            ) from err
     try:
         return cls(**config)
     except (TypeError, ValueError) as err:  # geopy's ConfigurationError is a ValueError

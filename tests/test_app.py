@@ -1,0 +1,237 @@
+"""The Streamlit app, headless, through ``streamlit.testing.v1.AppTest``.
+
+The map is a streamlit-folium component: AppTest shows it as an element of type
+``component_instance`` whose ``proto.json_args`` holds, under ``"script"``, the Leaflet
+script folium generated. The tests read the markers' tooltips and popups from that script.
+
+The first run loads the model and the gazetteer (``st.cache_resource``); later runs and
+tests reuse them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import Story
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+
+KENYA = (
+    "Floods hit Nairobi, the capital of Kenya, on Monday. "
+    "Rescue teams were sent from Mombasa on the coast."
+)
+NO_PLACE = "The committee met on Tuesday and discussed the budget for next year at length."
+HOSTILE = "Protesters in Nairobi wrote <script>alert(1)</script> and `${x}` on a wall."
+
+# The twelve places the sample article names outright (it also names Asia, as "Asian
+# nations", and the Korean Peninsula, as "the two Korean nations").
+SAMPLE_PLACES = {
+    "Russia",
+    "North Korea",
+    "United States",
+    "Pacific Ocean",
+    "Vietnam",
+    "Pyongyang",
+    "Soviet Union",
+    "Moscow",
+    "China",
+    "Ukraine",
+    "South Korea",
+    "Seoul",
+}
+
+_MARKER = re.compile(r"var (marker_\w+) = L\.marker\(\s*\[([-\d.]+), ([-\d.]+)\]")
+_TOOLTIP = re.compile(r"\.bindTooltip\(\s*`<div>\s*(.*?)\s*</div>`", re.DOTALL)
+
+
+def leaflet_script(at: AppTest) -> str | None:
+    """The Leaflet script of the one map on the page, or None when there is no map."""
+    maps = at.get("component_instance")
+    if not maps:
+        return None
+    assert len(maps) == 1
+    assert maps[0].proto.component_name == "streamlit_folium.st_folium"
+    script: str = json.loads(maps[0].proto.json_args)["script"]
+    return script
+
+
+def markers(script: str) -> dict[str, tuple[float, float, str]]:
+    """Each marker's tooltip → (lat, lon, the rest of its script: icon, popup, tooltip)."""
+    found: dict[str, tuple[float, float, str]] = {}
+    starts = list(_MARKER.finditer(script))
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        chunk = script[match.end() : following.start() if following else len(script)]
+        tooltip = _TOOLTIP.search(chunk)
+        assert tooltip is not None, f"marker {match.group(1)} has no tooltip"
+        found[tooltip.group(1)] = (float(match.group(2)), float(match.group(3)), chunk)
+    return found
+
+
+def article_html(at: AppTest) -> str:
+    [html] = at.html
+    body: str = html.value
+    return body
+
+
+def paste(at: AppTest, text: str) -> AppTest:
+    """Choose "Paste text", paste ``text`` and press "Map this article"."""
+    if at.sidebar.radio(key="source").value != "Paste text":
+        at.sidebar.radio(key="source").set_value("Paste text").run()
+    at.sidebar.text_area(key="pasted").input(text).run()
+    at.sidebar.button(key="map_pasted").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not app.exception, app.exception
+    return app
+
+
+# --- the sample article ------------------------------------------------------------------
+
+
+def test_sample_article_shows_title_and_map(at: AppTest) -> None:
+    assert at.title[0].value == "News Atlas"
+    assert at.subheader[0].value == "Russia and North Korea Make Strategic Pact"
+    assert not at.error
+    assert not at.warning
+    script = leaflet_script(at)
+    assert script is not None
+
+    tooltips = markers(script)
+
+    assert "Pyongyang · capital city" in tooltips
+    assert "Seoul · capital city" in tooltips
+    assert "Moscow · capital city" in tooltips
+    lat, lon, _ = tooltips["Pyongyang · capital city"]
+    assert (lat, lon) == pytest.approx((39.03, 125.75), abs=0.05)
+
+
+def test_sample_map_has_the_border_incident_at_the_dmz(at: AppTest) -> None:
+    tooltips = markers(leaflet_script(at) or "")
+
+    [(tooltip, (lat, lon, chunk))] = [
+        (t, marker) for t, marker in tooltips.items() if t.startswith("2024-06-20 · ")
+    ]
+    assert "warning shots" in tooltip
+    assert "At Korean Demilitarized Zone" in chunk  # the event's popup
+    assert '"icon": "calendar"' in chunk
+    assert (lat, lon) == pytest.approx((37.96, 126.68), abs=0.05)
+
+
+def test_sample_places_table_lists_the_storys_places(at: AppTest, seed_story: Story) -> None:
+    places = at.dataframe[0].value
+
+    names = list(places["place"])
+    assert names == [p.name for p in seed_story.places]
+    assert set(names) >= SAMPLE_PLACES
+    assert f"Places ({len(names)})" in [s.value for s in at.subheader]
+    pyongyang = places[places["place"] == "Pyongyang"].iloc[0]
+    assert pyongyang["kind"] == "capital"
+    assert pyongyang["mentions"] == 2
+
+
+# --- pasted text -------------------------------------------------------------------------
+
+
+def test_pasted_article_replaces_the_map(at: AppTest) -> None:
+    paste(at, KENYA)
+
+    script = leaflet_script(at)
+    assert script is not None
+    tooltips = markers(script)
+    assert "Nairobi · capital city" in tooltips
+    assert "Pyongyang" not in script
+    assert "Nairobi" in list(at.dataframe[0].value["place"])
+    assert at.subheader[0].value == KENYA  # a pasted article's first line is its title
+
+
+def test_nothing_is_mapped_before_the_button_is_pressed(at: AppTest) -> None:
+    at.sidebar.radio(key="source").set_value("Paste text").run()
+    at.sidebar.text_area(key="pasted").input(KENYA).run()
+
+    assert not at.exception
+    assert leaflet_script(at) is None
+    assert "Map this article" in at.info[0].value
+
+
+def test_whitespace_only_paste_says_so_and_the_app_recovers(at: AppTest) -> None:
+    paste(at, "   \n\t  \n")
+
+    messages = [m.value for m in (*at.error, *at.info)]
+    assert any("empty" in m for m in messages), messages
+    assert leaflet_script(at) is None
+
+    at.sidebar.radio(key="source").set_value("Sample article").run()
+
+    assert not at.exception
+    script = leaflet_script(at)
+    assert script is not None
+    assert "Pyongyang · capital city" in markers(script)
+
+
+def test_article_without_places_warns(at: AppTest) -> None:
+    paste(at, NO_PLACE)
+
+    assert any("names no place" in w.value for w in at.warning)
+    assert at.dataframe[0].value.empty
+
+
+def test_hostile_paste_is_escaped_in_the_article(at: AppTest) -> None:
+    paste(at, HOSTILE)
+
+    body = article_html(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>" not in body
+    assert '<mark class="place capital">Nairobi</mark>' in body
+    # The sentence is also quoted in Nairobi's popup, inside a JavaScript template literal.
+    script = leaflet_script(at)
+    assert script is not None
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script
+    assert "<script>alert" not in script
+    assert "&#96;&#36;{x}&#96;" in script
+    assert "${x}" not in script
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+
+def test_uploaded_html_article_is_mapped(at: AppTest) -> None:
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    assert leaflet_script(at) is None
+    page = (
+        "<html><head><title>Floods</title><script>var tracker = 1;</script></head><body>"
+        f"<article><h1>Floods in Kenya</h1><p>{KENYA}</p></article></body></html>"
+    )
+
+    at.sidebar.file_uploader(key="upload").set_value(
+        ("kenya.html", page.encode("utf-8"), "text/html")
+    ).run()
+
+    assert not at.exception
+    script = leaflet_script(at)
+    assert script is not None
+    assert "Nairobi · capital city" in markers(script)
+    assert "tracker" not in article_html(at)
+
+
+def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+
+    at.sidebar.file_uploader(key="upload").set_value(
+        ("notes.txt", b"\x00\x01\x02 not text", "text/plain")
+    ).run()
+
+    assert not at.exception
+    messages = [m.value for m in (*at.error, *at.info)]
+    assert any("'notes.txt' is a binary file" in m for m in messages), messages
+    assert leaflet_script(at) is None

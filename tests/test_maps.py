@@ -1,0 +1,317 @@
+"""The story as a Folium map (geo.maps): markers, icons, bounds, legend, attributions, popups,
+and article text that cannot run in the page however hostile it is."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+
+import folium
+import pytest
+
+from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, Story
+from geo.gazetteer import KINDS
+from geo.maps import STYLES, MarkerStyle, build_map, event_popup, map_html, place_popup, style_of
+from geo.markup import escape
+from geo.resolve import Scored
+
+HOSTILE = {
+    # Markup, a script, a template-literal interpolation, backticks and a backslash, all in
+    # the sentence that names Berlin (so in its popup) and dates an event.
+    "script": (
+        'Protests in <b>Paris</b> <script>alert("x")</script> `${document.cookie}` C:\\temp '
+        "spread to Berlin on June 3, 2024."
+    ),
+    # An event handler without a <script>, between the two places the sentence names.
+    "img": "Crowds gathered in London <img src=x onerror=alert(1)> and Madrid on May 1, 2023.",
+}
+
+
+def _synthetic() -> Story:
+    """A story whose every field is hostile: names, kind labels, sources, runners-up, the
+    event's name and reason. The pipeline would never produce it, but the map must cope."""
+    text = "Crowds met in <Kyiv> `${x}` C:\\d on June 3."
+    sentence = Sentence(0, 0, len(text), text, 0)
+    start = text.index("<Kyiv>")
+    mention = Mention(start, start + 6, "<Kyiv>", "<Kyiv>", "GPE", 0)
+    where = Candidate(
+        key="test:kyiv",
+        name="<img src=x onerror=alert(1)>",
+        kind="city",
+        lat=50.45,
+        lon=30.52,
+        country_code="UA",
+        source="`${document.cookie}` \\",
+    )
+    runner_up = Candidate(
+        key="test:alt", name="</script><script>alert(1)//", kind="region", lat=1.0, lon=2.0
+    )
+    place = Place(where, (mention,), 0.5, ("because",), (Scored(runner_up, 1.0, ()),))
+    # The event is away from the place, so the bounds must stretch to cover it.
+    elsewhere = Candidate(key="test:far", name="`${far}`", kind="border", lat=-33.9, lon=151.2)
+    event = Event(
+        date="2024-06-03",
+        name="<b>`${x}`</b>",
+        sentence=sentence,
+        where=elsewhere,
+        places=(where.key,),
+        reason="<i>C:\\why</i>",
+    )
+    return Story(Article(text), (sentence,), (place,), (event,))
+
+
+@pytest.fixture(scope="module")
+def stories(seed_story: Story, geoparser: Geoparser) -> dict[str, Story]:
+    found = {name: geoparser.analyse(text) for name, text in HOSTILE.items()}
+    for name, story in found.items():  # otherwise the hostile text never reaches a popup
+        assert story.places and story.events, f"the {name!r} article found nothing to map"
+    return {
+        "seed": seed_story,
+        **found,
+        "synthetic": _synthetic(),
+        # An article that names no place: a map with nothing on it, still a valid page.
+        "empty": Story(seed_story.article, seed_story.sentences, (), ()),
+    }
+
+
+NAMES = ["seed", "script", "img", "synthetic", "empty"]
+
+
+def render(story: Story, tiles: str | None = "OpenStreetMap") -> str:
+    return str(build_map(story, tiles=tiles).get_root().render())
+
+
+def points(story: Story) -> list[tuple[float, float]]:
+    return [(p.lat, p.lon) for p in story.places] + [(e.lat, e.lon) for e in story.events]
+
+
+def template_literals(page: str) -> list[str]:
+    """Folium writes popup and tooltip HTML as JavaScript template literals."""
+    return re.findall(r"`([^`]*)`", page)
+
+
+def visible(fragment: str) -> str:
+    """What a browser shows for an HTML fragment: tags gone, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
+# --- markers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_marker_per_place_and_event_at_its_point(stories: dict[str, Story], name: str) -> None:
+    story = stories[name]
+    page = render(story)
+    assert page.count("L.marker(") == len(story.places) + len(story.events)
+    located = re.findall(r"L\.marker\(\s*\[([-\d.e]+), ([-\d.e]+)\]", page)
+    assert sorted((float(lat), float(lon)) for lat, lon in located) == sorted(points(story))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_marker_has_its_styled_icon(stories: dict[str, Story], name: str) -> None:
+    # Default Leaflet icons break inside st_folium (upstream issue #275): never use one.
+    story = stories[name]
+    page = render(story)
+    markers = re.findall(r"var (marker_\w+) = L\.marker\(", page)
+    assert page.count("L.AwesomeMarkers.icon(") == len(markers)
+    for marker in markers:
+        assert f"{marker}.setIcon(icon_" in page
+    expected = Counter(style_of(p.kind).color for p in story.places)
+    expected["red"] += len(story.events)  # events: red calendars
+    assert Counter(re.findall(r'"markerColor": "(\w+)"', page)) == +expected
+    assert page.count('"icon": "calendar"') == len(story.events)
+
+
+@pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
+def test_bounds_fit_every_place_and_event(stories: dict[str, Story], name: str) -> None:
+    story = stories[name]
+    fmap = build_map(story)
+    lats, lons = zip(*points(story), strict=True)
+    tight = [min(lats), min(lons), max(lats), max(lons)]
+    (south, west), (north, east) = fmap.get_bounds()
+    assert [south, west, north, east] == pytest.approx(tight)
+    for lat, lon in points(story):
+        assert south <= lat <= north and west <= lon <= east
+    fitted = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", fmap.get_root().render(), re.DOTALL)
+    assert fitted is not None
+    (south, west), (north, east) = json.loads(fitted.group(1))
+    assert [south, west, north, east] == pytest.approx(tight)
+
+
+def test_empty_story_gives_an_empty_map(stories: dict[str, Story]) -> None:
+    page = render(stories["empty"])
+    assert "L.marker(" not in page
+    assert "fitBounds" not in page  # the default world view, not bounds of nothing
+    assert "news-atlas-legend" not in page  # a legend of nothing would only confuse
+    assert "geonames.org" in page
+
+
+def test_fresh_map_every_time(seed_story: Story) -> None:
+    # st_folium mutates the map it shows; a reused map would collect duplicate markers.
+    first, second = build_map(seed_story), build_map(seed_story)
+    assert first is not second
+    counts = {render(seed_story).count("L.marker(") for _ in range(2)}
+    counts |= {map_html(seed_story).count("L.marker(") for _ in range(2)}
+    counts |= {m.get_root().render().count("L.marker(") for m in (first, second)}
+    assert counts == {len(seed_story.places) + len(seed_story.events)}
+
+
+# --- legend, attributions, page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
+def test_legend_lists_the_styles_in_use(stories: dict[str, Story], name: str) -> None:
+    story = stories[name]
+    page = render(story)
+    legend = page[page.index('class="news-atlas-legend"') :]
+    entries = re.findall(r'background:(#[0-9a-f]{6})"></span>([^<]+)</div>', legend)
+    used = {style_of(p.kind) for p in story.places} | ({STYLES["event"]} if story.events else set())
+    in_order = [s for s in STYLES.values() if s in used]
+    assert entries == [(s.hex, s.label) for s in in_order]
+
+
+def test_attributions(seed_story: Story) -> None:
+    page = render(seed_story)
+    assert "GeoNames" in page and "https://www.geonames.org/" in page
+    assert "OpenStreetMap" in page and "https://www.openstreetmap.org/copyright" in page
+    assert "attributionControl.addAttribution(" in page
+
+
+def test_without_tiles_there_is_no_osm_layer_or_credit(seed_story: Story) -> None:
+    # tiles=None is the offline map: no OpenStreetMap data shown, so no OpenStreetMap credit.
+    page = render(seed_story, tiles=None)
+    assert "L.tileLayer(" not in page and "OpenStreetMap" not in page
+    assert "GeoNames" in page
+    assert page.count("L.marker(") == len(points(seed_story))
+
+
+def test_map_html_is_a_whole_page(seed_story: Story) -> None:
+    page = map_html(seed_story)
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert "<head>" in page and "<body>" in page and page.rstrip().endswith("</html>")
+    assert re.search(r'<script src="[^"]*leaflet[^"]*\.js"', page)
+    assert page.count("L.marker(") == len(points(seed_story))
+
+
+# --- hostile article text -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
+def test_article_text_cannot_run(stories: dict[str, Story], name: str) -> None:
+    page = render(stories[name])
+    markers = page.count("L.marker(")
+    assert "<script>alert" not in page.lower()
+    assert "<img" not in page.lower()
+    # "onerror=" may only appear as text a reader sees, inside the escaped tag.
+    assert page.count("onerror=") == page.count("&lt;img src=x onerror=alert(1)&gt;")
+    assert "${document.cookie}" not in page
+    assert "C:\\temp" not in page
+    # Each marker has exactly two template literals (popup and tooltip): no backtick from
+    # the article opened or closed another, and none holds an interpolation or an escape.
+    assert page.count("`") == 4 * markers
+    literals = template_literals(page)
+    assert len(literals) == 2 * markers
+    for literal in literals:
+        assert "${" not in literal and "\\" not in literal
+        assert "<script" not in literal.lower() and "</script" not in literal.lower()
+
+
+def test_hostile_article_text_is_shown_escaped(stories: dict[str, Story]) -> None:
+    popups = [t for t in template_literals(render(stories["script"])) if "<blockquote" in t]
+    assert len(popups) == 1  # the event's popup quotes the sentence
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in popups[0]
+    assert "&#96;&#36;{document.cookie}&#96; C:&#92;temp" in popups[0]
+    assert HOSTILE["script"] in visible(popups[0])  # shown exactly as written
+    img = render(stories["img"])
+    assert "&lt;img src=x onerror=alert(1)&gt;" in img
+
+
+def test_synthetic_hostile_fields_are_shown_escaped(stories: dict[str, Story]) -> None:
+    story = stories["synthetic"]
+    (place,), (event,) = story.places, story.events
+    popup = place_popup(story, place)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in popup
+    assert "Source: &#96;&#36;{document.cookie}&#96; &#92;" in popup
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)//" in popup
+    assert '<mark class="mention">&lt;Kyiv&gt;</mark>' in popup
+    shown = event_popup(event)
+    assert shown.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;{x}&#96;&lt;/b&gt;")
+    assert "At &#96;&#36;{far}&#96; (&lt;i&gt;C:&#92;why&lt;/i&gt;)" in shown
+
+
+# --- popups ---------------------------------------------------------------------------------
+
+
+def test_place_popup_shows_the_evidence(seed_story: Story) -> None:
+    places = seed_story.places
+    # The seed exercises each branch below.
+    assert any(len(seed_story.sentences_of(p)) > 5 for p in places)
+    assert any(p.alternatives for p in places) and any(not p.alternatives for p in places)
+    for place in places:
+        popup = place_popup(seed_story, place)
+        assert popup.startswith(f"<b>{escape(place.name)}</b>")
+        count = len(place.mentions)
+        assert f"{count} mention{'s' if count != 1 else ''} · " in popup
+        assert f"confidence {place.confidence:.0%}" in popup
+        assert f"Source: {escape(place.candidate.source)}" in popup
+        sentences = seed_story.sentences_of(place)
+        for sentence in sentences[:5]:
+            assert f"<li>{escape(sentence.text)}" in re.sub(r"</?mark[^>]*>", "", popup)
+            for mention in place.mentions:
+                if mention.sentence == sentence.index:
+                    assert f'<mark class="mention">{escape(mention.text)}</mark>' in popup
+        if len(sentences) > 5:
+            assert f"<li>… and {len(sentences) - 5} more</li>" in popup
+        else:
+            assert "more</li>" not in popup
+        if place.alternatives:
+            others = popup.split("Other candidates: ", 1)[1]
+            for alternative in place.alternatives[:3]:
+                assert escape(alternative.candidate.name) in others
+        else:
+            assert "Other candidates" not in popup
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Soviet Union", "Former country"),  # historical: not "Country", though styled as one
+        ("Russia", "Country"),
+        ("Pyongyang", "Capital city"),
+        ("Pacific Ocean", "Sea or ocean"),
+        ("Korean Peninsula", "Region, border or feature"),
+    ],
+)
+def test_place_popup_kind_label(seed_story: Story, name: str, label: str) -> None:
+    place = next(p for p in seed_story.places if p.name == name)
+    assert f"<b>{name}</b> <small>{label}</small>" in place_popup(seed_story, place)
+
+
+def test_event_popup_shows_date_place_and_sentence(seed_story: Story) -> None:
+    assert seed_story.events
+    for event in seed_story.events:
+        popup = event_popup(event)
+        assert popup.startswith(f"<b>{escape(event.date)}</b> · {escape(event.name)}")
+        assert f"At {escape(event.where.name)} ({escape(event.reason)})" in popup
+        assert f"{escape(event.sentence.text)}</blockquote>" in popup
+
+
+# --- styles ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "event"])
+def test_every_kind_has_a_style(kind: str) -> None:
+    style = style_of(kind)
+    assert isinstance(style, MarkerStyle) and style in STYLES.values()
+    assert style.color in folium.Icon.color_options  # else folium warns and draws blue
+    assert re.fullmatch(r"#[0-9a-f]{6}", style.hex)
+    assert style.label and style.icon
+
+
+def test_main_kinds_look_different() -> None:
+    styles = [style_of(kind) for kind in ("city", "country", "region", "event")]
+    for attribute in ("label", "color", "icon", "hex"):
+        assert len({getattr(s, attribute) for s in styles}) == 4, attribute
+    assert len({s.label for s in STYLES.values()}) == len(STYLES)  # the legend is unambiguous

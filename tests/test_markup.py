@@ -1,0 +1,189 @@
+"""Article text made safe for HTML and for folium's JavaScript template literals
+(geo.markup.escape), and mentions highlighted in it (geo.markup.highlight)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from geo.markup import escape, highlight
+
+PROPERTY = settings(max_examples=100, deadline=None)
+
+# Characters that must never reach HTML raw: tags and attributes (< > " '), and inside a
+# template literal the end of the string (`), interpolation ($) and escapes (\).
+SPECIALS = "<>`$\\\"'"
+# After escaping, "&" only starts one of the entities escape writes.
+ENTITIES = re.compile(r"(?:[^&]|&(?:amp|lt|gt|quot|#x27|#96|#36|#92);)*", re.DOTALL)
+MARK = re.compile(r"</?mark[^>]*>")
+
+HOSTILE = {
+    "script-tag": "<script>alert(1)</script>",
+    "img-onerror": "<img src=x onerror=alert(1)>",  # runs code without a <script>
+    "javascript-url": "javascript:alert(1)",  # harmless as text; we never write text into href
+    "interpolation": "${alert(1)}",  # runs inside folium's popup template literal
+    "backticks": "`${document.cookie}` and ``",  # a backtick ends the template literal
+    "backslash": "C:\\users\\x",  # \u starts a bad escape: a SyntaxError kills the whole map
+    "end-script": "</script><script>alert(1)//",  # ends folium's inline <script> block
+    "entity": "&amp; &lt;b&gt; &#96;",  # already-escaped text must show as written
+    "quotes": "\"double\" 'single' onmouseover='alert(1)'",  # breaking out of an attribute
+    "rtl-override": "\u202eevil.exe",  # not HTML-special: kept, shown as written
+    "zero-width-joiner": "family 👨\u200d👩\u200d👧",  # joined emoji must stay joined
+    "long-word": "x" * 10_000,  # no quadratic blow-up, nothing truncated
+    "empty": "",
+    "controls": "\x00\n\t\r",  # passed through: escaping is not normalising
+    "astral": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 😀",
+}
+
+
+def assert_safe(out: str) -> None:
+    assert not any(ch in out for ch in SPECIALS), out[:200]
+    assert ENTITIES.fullmatch(out), out[:200]
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_escape_is_safe_and_round_trips(text: str) -> None:
+    out = escape(text)
+    assert_safe(out)
+    assert html.unescape(out) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<b>${x}</b> `a\\b`", "&lt;b&gt;&#36;{x}&lt;/b&gt; &#96;a&#92;b&#96;"),  # the docstring
+        ('Tom & Jerry\'s "show"', "Tom &amp; Jerry&#x27;s &quot;show&quot;"),
+        ("&#96;", "&amp;#96;"),  # an entity in the text is text: not decoded by the browser
+        ("Zürich — “Kyiv”", "Zürich — “Kyiv”"),  # nothing else changes
+    ],
+    ids=["docstring", "html-specials", "entity-text", "unicode"],
+)
+def test_escape_exact(text: str, expected: str) -> None:
+    assert escape(text) == expected
+
+
+@PROPERTY
+@given(st.text())
+@example("`${x}`\\")
+@example("&#36;")
+def test_escape_property(text: str) -> None:
+    out = escape(text)
+    assert_safe(out)
+    assert html.unescape(out) == text
+
+
+# --- highlight ------------------------------------------------------------------------------
+
+KYIV = "Troops reached Kyiv & <Lviv> today"  # Kyiv: 15..19, <Lviv>: 22..28
+
+
+@pytest.mark.parametrize(
+    ("spans", "kwargs", "expected"),
+    [
+        (
+            [(15, 19, "mention")],
+            {},
+            'Troops reached <mark class="mention">Kyiv</mark> &amp; &lt;Lviv&gt; today',
+        ),
+        (  # the marked text is escaped too
+            [(15, 19, "a"), (22, 28, "b")],
+            {},
+            'Troops reached <mark class="a">Kyiv</mark> &amp; <mark class="b">&lt;Lviv&gt;</mark>'
+            " today",
+        ),
+        (  # given in any order
+            [(22, 28, "b"), (15, 19, "a")],
+            {},
+            'Troops reached <mark class="a">Kyiv</mark> &amp; <mark class="b">&lt;Lviv&gt;</mark>'
+            " today",
+        ),
+        (  # overlapping: the later one is skipped
+            [(15, 19, "a"), (17, 24, "b")],
+            {},
+            'Troops reached <mark class="a">Kyiv</mark> &amp; &lt;Lviv&gt; today',
+        ),
+        (  # same start: the shorter one sorts first, the longer one overlaps it
+            [(7, 19, "long"), (7, 14, "short")],
+            {},
+            'Troops <mark class="short">reached</mark> Kyiv &amp; &lt;Lviv&gt; today',
+        ),
+        (  # adjacent spans are not overlapping
+            [(0, 6, "a"), (6, 7, "b")],
+            {},
+            '<mark class="a">Troops</mark><mark class="b"> </mark>reached Kyiv &amp; &lt;Lviv&gt;'
+            " today",
+        ),
+        (  # a sentence cut from an article at offset 100: spans are article offsets
+            [(115, 119, "mention")],
+            {"offset": 100},
+            'Troops reached <mark class="mention">Kyiv</mark> &amp; &lt;Lviv&gt; today',
+        ),
+        (  # outside the sentence (before it, past it), empty and reversed spans are ignored
+            [(-3, 2, "a"), (30, 99, "b"), (5, 5, "c"), (19, 15, "d"), (95, 110, "e")],
+            {"offset": 100},
+            "Troops reached Kyiv &amp; &lt;Lviv&gt; today",
+        ),
+        (  # the class is escaped: a hostile class cannot add an attribute
+            [(15, 19, '" onmouseover="alert(1)')],
+            {},
+            'Troops reached <mark class="&quot; onmouseover=&quot;alert(1)">Kyiv</mark>'
+            " &amp; &lt;Lviv&gt; today",
+        ),
+        (
+            [(15, 19, "m")],
+            {"tag": "span"},
+            'Troops reached <span class="m">Kyiv</span> &amp; &lt;Lviv&gt; today',
+        ),
+        ([], {}, "Troops reached Kyiv &amp; &lt;Lviv&gt; today"),
+    ],
+    ids=[
+        "one",
+        "two-escaped",
+        "unsorted",
+        "overlap",
+        "same-start",
+        "adjacent",
+        "offset",
+        "out-of-range",
+        "class-escaped",
+        "other-tag",
+        "none",
+    ],
+)
+def test_highlight(
+    spans: list[tuple[int, int, str]], kwargs: dict[str, Any], expected: str
+) -> None:
+    out = highlight(KYIV, spans, **kwargs)
+    assert out == expected
+    assert html.unescape(re.sub(r"</?(?:mark|span)[^>]*>", "", out)) == KYIV
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_highlight_hostile_text(text: str) -> None:
+    out = highlight(text, [(0, min(len(text), 5), "mention")])
+    assert_safe(MARK.sub("", out))
+    assert html.unescape(MARK.sub("", out)) == text
+
+
+SPANS = st.lists(st.tuples(st.integers(-5, 60), st.integers(-5, 60), st.text(max_size=10)))
+
+
+@PROPERTY
+@given(st.text(max_size=50), SPANS, st.integers(-5, 20))
+@example("a<b>`$\\", [(0, 3, '"><script>'), (2, 5, "x")], 0)
+@example("Kyiv", [(10, 14, "m")], 10)
+def test_highlight_property(text: str, spans: list[tuple[int, int, str]], offset: int) -> None:
+    out = highlight(text, spans, offset=offset)
+    # Nothing but the marks is markup, and removing them gives back the text.
+    assert_safe(MARK.sub("", out))
+    assert html.unescape(MARK.sub("", out)) == text
+    # Each mark is well formed and wraps exactly the text of one of the given spans.
+    marked = re.findall(r'<mark class="([^"<>]*)">([^<>]*)</mark>', out)
+    assert len(marked) == out.count("<mark ") == out.count("</mark>")
+    wanted = {(escape(c), escape(text[s - offset : e - offset])) for s, e, c in spans}
+    assert set(marked) <= wanted
