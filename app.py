@@ -5,6 +5,7 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,8 @@ from geo import (
     article_from_text,
 )
 from geo.articles import MAX_CHARS, SUFFIXES
-from geo.maps import build_map, style_of
+from geo.export import mentions_csv, story_geojson, timeline
+from geo.maps import build_map, map_html, style_of
 from geo.markup import highlight
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -112,14 +114,49 @@ def article_ui(story: Story) -> None:
     st.html(f"<style>{colours}</style><div class='news-atlas-article'>{paragraphs}</div>")
 
 
-def map_ui(story: Story) -> None:
-    """The map; panning and zooming do not rerun the script."""
+def timeline_ui(story: Story) -> tuple[float, float] | None:
+    """The events in date order; returns the point of the one the user selected."""
+    events = timeline(story)
+    if not events:
+        return None
+    labels = [f"{e.date} · {e.name} — {e.where.name}" for e in events]
+    choice = st.radio(
+        "Timeline",
+        range(len(events)),
+        format_func=labels.__getitem__,
+        index=None,
+        key="event",
+        help="Select an event to centre the map on it.",
+    )
+    return None if choice is None else (events[choice].lat, events[choice].lon)
+
+
+def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
+    """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
     st_folium(
         build_map(story),
         key="map",
         height=560,
         use_container_width=True,
         returned_objects=[],
+        center=focus,
+        zoom=6 if focus else None,
+    )
+
+
+def downloads_ui(story: Story) -> None:
+    """The story as files: GeoJSON (places, events, links), CSV of mentions, the HTML map."""
+    stem = Path(story.article.source or "article").stem or "article"
+    geojson = json.dumps(story_geojson(story, links=True), ensure_ascii=False, indent=1)
+    columns = st.columns(3)
+    columns[0].download_button(
+        "GeoJSON", geojson, f"{stem}.geojson", "application/geo+json", key="dl_geojson"
+    )
+    columns[1].download_button(
+        "Mentions (CSV)", mentions_csv(story), f"{stem}-mentions.csv", "text/csv", key="dl_csv"
+    )
+    columns[2].download_button(
+        "Map (HTML)", map_html(story), f"{stem}-map.html", "text/html", key="dl_html"
     )
 
 
@@ -173,7 +210,9 @@ def main() -> None:
     with left:
         article_ui(story)
     with right:
-        map_ui(story)
+        focus = timeline_ui(story)
+        map_ui(story, focus)
+        downloads_ui(story)
     tables_ui(story)
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+from .events import Event
+from .links import links_of
 from .story import SpanResult, Story
 
-__all__ = ["geoparse_record", "spans_record", "story_geojson"]
+__all__ = ["geoparse_record", "mentions_csv", "spans_record", "story_geojson", "timeline"]
 
 
 def _point(lat: float, lon: float) -> dict[str, Any]:
     return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
 
 
-def story_geojson(story: Story) -> dict[str, Any]:
-    """A FeatureCollection: a Point per resolved place, then one per event."""
+def story_geojson(story: Story, *, links: bool = False) -> dict[str, Any]:
+    """A FeatureCollection: a Point per resolved place, then one per event; with ``links``,
+    also a LineString per pair of places named in the same sentence."""
     features: list[dict[str, Any]] = []
     for place in story.places:
         properties: dict[str, Any] = {
@@ -46,7 +51,80 @@ def story_geojson(story: Story) -> dict[str, Any]:
                 },
             }
         )
+    for link in links_of(story) if links else ():
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [
+                        _point(link.first.lat, link.first.lon)["coordinates"],
+                        _point(link.second.lat, link.second.lon)["coordinates"],
+                    ],
+                },
+                "properties": {
+                    "kind": "link",
+                    "name": " – ".join(link.names),
+                    "places": [link.first.key, link.second.key],
+                    "weight": link.weight,
+                    "sentences": [s.text for s in link.sentences],
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
+
+
+MENTION_COLUMNS = (
+    "start",
+    "end",
+    "text",
+    "sentence",
+    "place",
+    "kind",
+    "lat",
+    "lon",
+    "geonameid",
+    "confidence",
+    "source",
+)
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run: a leading =, +, - or @ starts a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def mentions_csv(story: Story) -> str:
+    """Every place mention as a CSV row, in text order: where it is in the text and where
+    it resolved."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MENTION_COLUMNS)
+    place_of = {m: p for p in story.places for m in p.mentions}
+    for mention in story.mentions:
+        place = place_of[mention]
+        writer.writerow(
+            (
+                mention.start,
+                mention.end,
+                _cell(mention.text),
+                _cell(story.sentences[mention.sentence].text),
+                place.name,
+                place.kind,
+                place.lat,
+                place.lon,
+                place.candidate.geonameid or "",
+                place.confidence,
+                place.candidate.source,
+            )
+        )
+    return out.getvalue()
+
+
+def timeline(story: Story) -> list[Event]:
+    """The story's events in date order; dates without a year ("--06-20") come last, and
+    events on the same date keep the article's order."""
+    return sorted(story.events, key=lambda e: (e.date.startswith("--"), e.date))
 
 
 def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:

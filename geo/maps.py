@@ -14,6 +14,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from .events import Event
+from .links import Link, links_of
 from .markup import escape, highlight
 from .resolve import Place
 from .story import Story
@@ -147,6 +148,30 @@ def event_popup(event: Event) -> str:
     )
 
 
+def link_popup(link: Link, limit: int = 5) -> str:
+    """The HTML of a link's popup: the two places and the sentences naming both."""
+    first, second = link.names
+    quotes = "".join(f"<li>{escape(s.text)}</li>" for s in link.sentences[:limit])
+    more = f"<li>… and {link.weight - limit} more</li>" if link.weight > limit else ""
+    return (
+        f"<b>{escape(first)} – {escape(second)}</b><br><small>named together in {link.weight} "
+        f"sentence{'s' if link.weight != 1 else ''}</small>"
+        f'<ul style="padding-left:1.1em;margin:4px 0">{quotes}{more}</ul>'
+    )
+
+
+def _line(link: Link) -> folium.PolyLine:
+    first, second = link.names
+    return folium.PolyLine(  # type: ignore[no-untyped-call]
+        [(link.first.lat, link.first.lon), (link.second.lat, link.second.lon)],
+        color="#444444",
+        weight=1.5 + 1.5 * min(link.weight, 6),
+        opacity=0.55,
+        tooltip=folium.Tooltip(escape(f"{first} – {second} · {link.weight}×")),
+        popup=folium.Popup(link_popup(link), max_width=360),
+    )
+
+
 def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str) -> folium.Marker:
     return folium.Marker(
         location=(lat, lon),
@@ -157,7 +182,8 @@ def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str
 
 
 def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    """A new map of the story: a marker for every place and event, a legend, bounds fitted.
+    """A new map of the story: a marker for every place and event, a line between places
+    named in the same sentence (a layer the user can switch off), a legend, bounds fitted.
 
     ``tiles=None`` gives a map without a base layer (for offline use with outlines).
     """
@@ -172,9 +198,12 @@ def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Ma
     if tiles:
         folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18).add_to(fmap)
     layers = {
+        "links": folium.FeatureGroup(name="Links between places", show=True),
         "places": folium.FeatureGroup(name="Places", show=True),
         "events": folium.FeatureGroup(name="Events", show=True),
     }
+    for link in links_of(story):
+        _line(link).add_to(layers["links"])
     used: dict[str, MarkerStyle] = {}
     points: list[tuple[float, float]] = []
     for place in story.places:

@@ -235,3 +235,28 @@ def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
     messages = [m.value for m in (*at.error, *at.info)]
     assert any("'notes.txt' is a binary file" in m for m in messages), messages
     assert leaflet_script(at) is None
+
+
+def test_timeline_lists_the_events_in_date_order_and_centres_the_map(at: AppTest) -> None:
+    timeline = at.radio(key="event")
+    labels = [str(option) for option in timeline.options]
+    assert [label.split(" · ")[0] for label in labels] == [
+        "1953",
+        "2022",
+        "2024-06-19",
+        "2024-06-20",
+    ]
+    assert labels[-1].endswith("— Korean Demilitarized Zone")
+    component = at.get("component_instance")[0]
+    assert json.loads(component.proto.json_args)["center"] is None
+
+    timeline.set_value(3).run()
+
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert args["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
+    assert args["zoom"] == 6
+
+
+def test_downloads_offer_geojson_csv_and_html(at: AppTest) -> None:
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["GeoJSON", "Mentions (CSV)", "Map (HTML)"]

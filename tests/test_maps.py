@@ -13,7 +13,17 @@ import pytest
 
 from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, Story
 from geo.gazetteer import KINDS
-from geo.maps import STYLES, MarkerStyle, build_map, event_popup, map_html, place_popup, style_of
+from geo.links import Link, links_of
+from geo.maps import (
+    STYLES,
+    MarkerStyle,
+    build_map,
+    event_popup,
+    link_popup,
+    map_html,
+    place_popup,
+    style_of,
+)
 from geo.markup import escape
 from geo.resolve import Scored
 
@@ -201,18 +211,19 @@ def test_map_html_is_a_whole_page(seed_story: Story) -> None:
 @pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
 def test_article_text_cannot_run(stories: dict[str, Story], name: str) -> None:
     page = render(stories[name])
-    markers = page.count("L.marker(")
+    # markers and link lines each carry a popup and a tooltip
+    shapes = page.count("L.marker(") + page.count("L.polyline(")
     assert "<script>alert" not in page.lower()
     assert "<img" not in page.lower()
     # "onerror=" may only appear as text a reader sees, inside the escaped tag.
     assert page.count("onerror=") == page.count("&lt;img src=x onerror=alert(1)&gt;")
     assert "${document.cookie}" not in page
     assert "C:\\temp" not in page
-    # Each marker has exactly two template literals (popup and tooltip): no backtick from
-    # the article opened or closed another, and none holds an interpolation or an escape.
-    assert page.count("`") == 4 * markers
+    # Each marker and line has exactly two template literals (popup and tooltip): no backtick
+    # from the article opened or closed another, and none holds an interpolation or an escape.
+    assert page.count("`") == 4 * shapes
     literals = template_literals(page)
-    assert len(literals) == 2 * markers
+    assert len(literals) == 2 * shapes
     for literal in literals:
         assert "${" not in literal and "\\" not in literal
         assert "<script" not in literal.lower() and "</script" not in literal.lower()
@@ -315,3 +326,35 @@ def test_main_kinds_look_different() -> None:
     for attribute in ("label", "color", "icon", "hex"):
         assert len({getattr(s, attribute) for s in styles}) == 4, attribute
     assert len({s.label for s in STYLES.values()}) == len(STYLES)  # the legend is unambiguous
+
+
+# --- links between places -------------------------------------------------------------------
+
+
+def test_links_join_places_named_together(seed_story: Story) -> None:
+    links = {frozenset(link.names): link for link in links_of(seed_story)}
+    pact = links[frozenset({"Russia", "North Korea"})]
+    assert pact.weight == max(link.weight for link in links.values())
+    assert all("Russia" in s.text or "Russian" in s.text for s in pact.sentences)
+    assert frozenset({"North Korea", "South Korea"}) in links
+    assert frozenset({"Seoul", "Ukraine"}) in links  # "The government in Seoul … arming Ukraine"
+    # oceans and continents are settings, not parties: no line to them
+    assert not any({"Pacific Ocean", "Asia"} & set(names) for names in links)
+
+
+def test_links_are_a_layer_of_lines_with_quoted_sentences(seed_story: Story) -> None:
+    page = render(seed_story)
+    assert page.count("L.polyline(") == len(links_of(seed_story))
+    assert "Links between places" in page  # the layer control can switch them off
+    link = links_of(seed_story)[0]
+    popup = link_popup(link)
+    assert f"named together in {link.weight} sentences" in popup
+    assert escape(link.sentences[0].text) in popup
+
+
+def test_a_link_needs_two_places_and_a_sentence(seed_story: Story) -> None:
+    place = seed_story.places[0]
+    with pytest.raises(ValueError, match="cannot be linked to itself"):
+        Link(place, place, seed_story.sentences[:1])
+    with pytest.raises(ValueError, match="has no sentence"):
+        Link(place, seed_story.places[1], ())
