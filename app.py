@@ -24,7 +24,7 @@ from geo import (
 )
 from geo.articles import MAX_CHARS, SUFFIXES
 from geo.export import mentions_csv, story_geojson, timeline
-from geo.maps import build_map, map_html, style_of
+from geo.maps import build_map, country_outlines, map_html, style_of
 from geo.markup import highlight
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -134,7 +134,7 @@ def timeline_ui(story: Story) -> tuple[float, float] | None:
 def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
     """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
     st_folium(
-        build_map(story),
+        build_map(story, outlines=country_outlines(story, geoparser().gazetteer)),
         key="map",
         height=560,
         use_container_width=True,
@@ -156,7 +156,11 @@ def downloads_ui(story: Story) -> None:
         "Mentions (CSV)", mentions_csv(story), f"{stem}-mentions.csv", "text/csv", key="dl_csv"
     )
     columns[2].download_button(
-        "Map (HTML)", map_html(story), f"{stem}-map.html", "text/html", key="dl_html"
+        "Map (HTML)",
+        map_html(story, outlines=country_outlines(story, geoparser().gazetteer)),
+        f"{stem}-map.html",
+        "text/html",
+        key="dl_html",
     )
 
 

@@ -7,19 +7,30 @@ through :func:`geo.markup.escape`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
 from .events import Event
+from .gazetteer import Gazetteer
 from .links import Link, links_of
 from .markup import escape, highlight
 from .resolve import Place
 from .story import Story
 
-__all__ = ["STYLES", "MarkerStyle", "build_map", "map_html", "style_of"]
+__all__ = [
+    "STYLES",
+    "MarkerStyle",
+    "build_map",
+    "country_mentions",
+    "country_outlines",
+    "map_html",
+    "style_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +107,25 @@ class _Legend(MacroElement):
             <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
                  margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
           {% endfor %}
+          {% if this.shades %}
+            <div style="margin-top:4px">Country named</div>
+            {% for label, colour in this.shades %}
+              <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
+                   border:1px solid #a0522d;opacity:.8"></span> {{ label }}
+            {% endfor %}
+          {% endif %}
         </div>
         {% endmacro %}
         """
     )
 
-    def __init__(self, styles: list[MarkerStyle]) -> None:
+    def __init__(
+        self, styles: list[MarkerStyle], shades: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
         self.styles = styles
+        self.shades = shades or []
 
 
 def _quote(story: Story, place: Place, limit: int = 5) -> str:
@@ -181,9 +202,82 @@ def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str
     )
 
 
-def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Map:
+#: Shades for countries by how many times the article names them: (at least, colour).
+SHADES = ((1, "#fde0c5"), (2, "#facba6"), (4, "#f59e72"), (7, "#eb7f54"), (12, "#d3573d"))
+
+
+def country_mentions(story: Story) -> dict[str, int]:
+    """How many times the article names each country (by ISO code), adjectives included."""
+    return {
+        p.candidate.country_code: len(p.mentions)
+        for p in story.places
+        if p.kind == "country" and p.candidate.country_code
+    }
+
+
+def country_outlines(story: Story, gazetteer: Gazetteer) -> dict[str, dict[str, Any]]:
+    """The outlines (GeoJSON geometries) of the countries the story names, where known."""
+    shapes = {code: gazetteer.shape(code) for code in country_mentions(story)}
+    return {code: shape for code, shape in shapes.items() if shape is not None}
+
+
+def _shade_labels() -> list[tuple[str, str]]:
+    """Legend labels for :data:`SHADES`: "1", "2–3", …, "12+"."""
+    labels = []
+    for (least, colour), following in zip(SHADES, [*SHADES[1:], None], strict=True):
+        if following is None:
+            label = f"{least}+"
+        elif following[0] - 1 == least:
+            label = str(least)
+        else:
+            label = f"{least}–{following[0] - 1}"
+        labels.append((label, colour))
+    return labels
+
+
+def _shade(count: int) -> str:
+    return [colour for least, colour in SHADES if count >= least][-1]
+
+
+def _shaded_countries(story: Story, outlines: Mapping[str, dict[str, Any]]) -> folium.GeoJson:
+    counts = country_mentions(story)
+    names = {p.candidate.country_code: p.name for p in story.places if p.kind == "country"}
+    features = [
+        {
+            "type": "Feature",
+            "geometry": outlines[code],
+            "properties": {
+                "label": escape(f"{names[code]}: named {count} time{'s' if count != 1 else ''}"),
+                "fill": _shade(count),
+            },
+        }
+        for code, count in sorted(counts.items())
+        if code in outlines
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Countries by mentions",
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": 0.55,
+            "color": "#a0522d",
+            "weight": 0.8,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        show=True,
+    )
+
+
+def build_map(
+    story: Story,
+    *,
+    tiles: str | None = "OpenStreetMap",
+    outlines: Mapping[str, dict[str, Any]] | None = None,
+) -> folium.Map:
     """A new map of the story: a marker for every place and event, a line between places
-    named in the same sentence (a layer the user can switch off), a legend, bounds fitted.
+    named in the same sentence, countries shaded by how often they are named (when their
+    ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Lines and
+    shading are layers the user can switch off.
 
     ``tiles=None`` gives a map without a base layer (for offline use with outlines).
     """
@@ -220,13 +314,17 @@ def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Ma
         tooltip = escape(f"{event.date} · {event.name}")
         _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(layers["events"])
         points.append((event.lat, event.lon))
+    if outlines:
+        _shaded_countries(story, outlines).add_to(fmap)
     for layer in layers.values():
         layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     if used:
         order = list(STYLES.values())
-        _Legend(sorted(used.values(), key=order.index)).add_to(fmap)
+        _Legend(
+            sorted(used.values(), key=order.index), _shade_labels() if outlines else None
+        ).add_to(fmap)
     if points:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         fmap.fit_bounds(
@@ -235,6 +333,11 @@ def build_map(story: Story, *, tiles: str | None = "OpenStreetMap") -> folium.Ma
     return fmap
 
 
-def map_html(story: Story, *, tiles: str | None = "OpenStreetMap") -> str:
+def map_html(
+    story: Story,
+    *,
+    tiles: str | None = "OpenStreetMap",
+    outlines: Mapping[str, dict[str, Any]] | None = None,
+) -> str:
     """The story's map as one standalone HTML page."""
-    return str(build_map(story, tiles=tiles).get_root().render())
+    return str(build_map(story, tiles=tiles, outlines=outlines).get_root().render())

@@ -12,12 +12,16 @@ import folium
 import pytest
 
 from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, Story
-from geo.gazetteer import KINDS
+from geo.gazetteer import KINDS, Gazetteer
 from geo.links import Link, links_of
 from geo.maps import (
+    SHADES,
     STYLES,
     MarkerStyle,
+    _shade,
     build_map,
+    country_mentions,
+    country_outlines,
     event_popup,
     link_popup,
     map_html,
@@ -358,3 +362,37 @@ def test_a_link_needs_two_places_and_a_sentence(seed_story: Story) -> None:
         Link(place, place, seed_story.sentences[:1])
     with pytest.raises(ValueError, match="has no sentence"):
         Link(place, seed_story.places[1], ())
+
+
+# --- countries shaded by mentions -----------------------------------------------------------
+
+
+def test_country_mentions_count_names_and_adjectives(seed_story: Story) -> None:
+    counts = country_mentions(seed_story)
+    assert counts["KP"] == 10 and counts["RU"] == 9  # "North Korean", "Russian" included
+    assert counts["VN"] == 1
+    assert "AS" not in counts  # a continent is not a country
+
+
+def test_shaded_countries_layer(seed_story: Story, gazetteer: Gazetteer) -> None:
+    outlines = country_outlines(seed_story, gazetteer)
+    assert set(outlines) == set(country_mentions(seed_story))
+    page = build_map(seed_story, outlines=outlines).get_root().render()
+    assert "Countries by mentions" in page and "Country named" in page  # layer and legend
+    assert "North Korea: named 10 times" in page
+    without = build_map(seed_story).get_root().render()
+    assert "Countries by mentions" not in without and "Country named" not in without
+
+
+@pytest.mark.parametrize(
+    ("count", "colour"),
+    [
+        (1, SHADES[0][1]),
+        (3, SHADES[1][1]),
+        (4, SHADES[2][1]),
+        (11, SHADES[3][1]),
+        (40, SHADES[4][1]),
+    ],
+)
+def test_more_mentions_darker_shade(count: int, colour: str) -> None:
+    assert _shade(count) == colour
