@@ -164,10 +164,10 @@ def downloads_ui(story: Story) -> None:
     )
 
 
-def tables_ui(story: Story) -> None:
-    """Places and events as tables."""
+def tables_ui(story: Story) -> tuple[float, float] | None:
+    """Places and events as tables; returns the point of the place row the user selected."""
     st.subheader(f"Places ({len(story.places)})")
-    st.dataframe(
+    selection = st.dataframe(
         [
             {
                 "place": p.name,
@@ -177,11 +177,19 @@ def tables_ui(story: Story) -> None:
                 "mentions": len(p.mentions),
                 "as written": ", ".join(sorted({m.text for m in p.mentions})),
                 "confidence": p.confidence,
+                "other candidates": "; ".join(
+                    f"{a.candidate.name} ({a.candidate.country_code or a.candidate.kind})"
+                    for a in p.alternatives[:3]
+                ),
+                "why": ", ".join(p.reasons),
                 "source": p.candidate.source,
             }
             for p in story.places
         ],
         hide_index=True,
+        key="places_table",
+        on_select="rerun",
+        selection_mode="single-row",
     )
     if story.events:
         st.subheader(f"Events ({len(story.events)})")
@@ -192,6 +200,8 @@ def tables_ui(story: Story) -> None:
             ],
             hide_index=True,
         )
+    rows = selection.selection.rows if selection else []
+    return (story.places[rows[0]].lat, story.places[rows[0]].lon) if rows else None
 
 
 def main() -> None:
@@ -211,13 +221,15 @@ def main() -> None:
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
     left, right = st.columns([2, 3], gap="medium")
+    below = st.container()  # drawn first: a place selected in its table focuses the map
+    with below:
+        selected_place = tables_ui(story)
     with left:
         article_ui(story)
     with right:
-        focus = timeline_ui(story)
-        map_ui(story, focus)
+        selected_event = timeline_ui(story)
+        map_ui(story, selected_place or selected_event)
         downloads_ui(story)
-    tables_ui(story)
 
 
 if __name__ == "__main__":

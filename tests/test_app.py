@@ -260,3 +260,22 @@ def test_timeline_lists_the_events_in_date_order_and_centres_the_map(at: AppTest
 def test_downloads_offer_geojson_csv_and_html(at: AppTest) -> None:
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["GeoJSON", "Mentions (CSV)", "Map (HTML)"]
+
+
+def test_selecting_a_place_in_the_table_centres_the_map_on_it(at: AppTest) -> None:
+    places = list(at.dataframe[0].value["place"])
+    row = places.index("Seoul")
+    # what a click on the table's row sends back (AppTest cannot click a dataframe)
+    at.session_state["places_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+
+    assert not at.exception
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert args["center"] == pytest.approx([37.566, 126.978], abs=0.01)
+
+
+def test_places_table_explains_each_choice(at: AppTest) -> None:
+    table = at.dataframe[0].value
+    moscow = table[table["place"] == "Moscow"].iloc[0]
+    assert "capital" in moscow["why"] and "population" in moscow["why"]
+    assert "Moscow (US)" in moscow["other candidates"]  # the runner-ups are there to pick from
