@@ -23,6 +23,7 @@ from geo import (
     article_from_text,
 )
 from geo.articles import MAX_CHARS, SUFFIXES
+from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.export import mentions_csv, story_geojson, timeline
 from geo.maps import build_map, country_outlines, map_html, style_of
 from geo.markup import highlight
@@ -133,8 +134,9 @@ def timeline_ui(story: Story) -> tuple[float, float] | None:
 
 def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
     """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
+    fmap = build_map(story, outlines=country_outlines(story, geoparser().gazetteer))
     st_folium(
-        build_map(story, outlines=country_outlines(story, geoparser().gazetteer)),
+        localise(fmap, ST_FOLIUM_BASE_URL),  # scripts from our own server, not a CDN
         key="map",
         height=560,
         use_container_width=True,

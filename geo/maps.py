@@ -15,6 +15,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from .assets import inline_html
 from .events import Event
 from .gazetteer import Gazetteer
 from .links import Link, links_of
@@ -100,8 +101,8 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 24px;
-             left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
+        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 28px;
+             right: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
              font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
           {% for style in this.styles %}
             <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
@@ -339,5 +340,6 @@ def map_html(
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
 ) -> str:
-    """The story's map as one standalone HTML page."""
-    return str(build_map(story, tiles=tiles, outlines=outlines).get_root().render())
+    """The story's map as one standalone HTML page, its scripts and styles inlined, so it
+    opens from a file with no network (only the tiles need one)."""
+    return inline_html(build_map(story, tiles=tiles, outlines=outlines))
