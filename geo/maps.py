@@ -101,8 +101,8 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 28px;
-             right: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
+        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 40px;
+             left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
              font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
           {% for style in this.styles %}
             <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
