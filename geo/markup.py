@@ -3,8 +3,11 @@
 Text from an article reaches HTML in three places: the app's page, Leaflet popups and
 tooltips. Folium puts popups and tooltips inside JavaScript template literals, where a
 backtick ends the string, ``${…}`` runs code and a backslash escapes the next character;
-so besides the usual HTML characters we write those three as entities too. The browser
-shows the text exactly as written, and nothing in it runs.
+so besides the usual HTML characters we write those three as entities too. And folium
+compiles each rendered popup and tooltip script *again* as a Jinja template (branca's
+``Element(rendered)``): ``{{ … }}`` or ``{% … %}`` in an article would run on the server.
+So braces become entities as well. The browser shows the text exactly as written, and
+nothing in it runs, in the page or on the server.
 """
 
 from __future__ import annotations
@@ -14,16 +17,19 @@ from collections.abc import Iterable
 
 __all__ = ["escape", "highlight"]
 
-_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+_TEMPLATES = str.maketrans(
+    {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 
 
 def escape(text: str) -> str:
-    """``text`` as HTML that shows it verbatim, also inside a JavaScript template literal.
+    """``text`` as HTML that shows it verbatim, also inside a JavaScript template literal
+    and a Jinja template.
 
     >>> escape('<b>${x}</b> `a\\\\b`')
-    '&lt;b&gt;&#36;{x}&lt;/b&gt; &#96;a&#92;b&#96;'
+    '&lt;b&gt;&#36;&#123;x&#125;&lt;/b&gt; &#96;a&#92;b&#96;'
     """
-    return html.escape(text, quote=True).translate(_TEMPLATE_LITERAL)
+    return html.escape(text, quote=True).translate(_TEMPLATES)
 
 
 def highlight(

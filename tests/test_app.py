@@ -198,7 +198,7 @@ def test_hostile_paste_is_escaped_in_the_article(at: AppTest) -> None:
     assert script is not None
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script
     assert "<script>alert" not in script
-    assert "&#96;&#36;{x}&#96;" in script
+    assert "&#96;&#36;&#123;x&#125;&#96;" in script
     assert "${x}" not in script
 
 

@@ -7,6 +7,7 @@ import html
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import folium
 import pytest
@@ -237,7 +238,7 @@ def test_hostile_article_text_is_shown_escaped(stories: dict[str, Story]) -> Non
     popups = [t for t in template_literals(render(stories["script"])) if "<blockquote" in t]
     assert len(popups) == 1  # the event's popup quotes the sentence
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in popups[0]
-    assert "&#96;&#36;{document.cookie}&#96; C:&#92;temp" in popups[0]
+    assert "&#96;&#36;&#123;document.cookie&#125;&#96; C:&#92;temp" in popups[0]
     assert HOSTILE["script"] in visible(popups[0])  # shown exactly as written
     img = render(stories["img"])
     assert "&lt;img src=x onerror=alert(1)&gt;" in img
@@ -248,12 +249,12 @@ def test_synthetic_hostile_fields_are_shown_escaped(stories: dict[str, Story]) -
     (place,), (event,) = story.places, story.events
     popup = place_popup(story, place)
     assert "&lt;img src=x onerror=alert(1)&gt;" in popup
-    assert "Source: &#96;&#36;{document.cookie}&#96; &#92;" in popup
+    assert "Source: &#96;&#36;&#123;document.cookie&#125;&#96; &#92;" in popup
     assert "&lt;/script&gt;&lt;script&gt;alert(1)//" in popup
     assert '<mark class="mention">&lt;Kyiv&gt;</mark>' in popup
     shown = event_popup(event)
-    assert shown.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;{x}&#96;&lt;/b&gt;")
-    assert "At &#96;&#36;{far}&#96; (&lt;i&gt;C:&#92;why&lt;/i&gt;)" in shown
+    assert shown.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert "At &#96;&#36;&#123;far&#125;&#96; (&lt;i&gt;C:&#92;why&lt;/i&gt;)" in shown
 
 
 # --- popups ---------------------------------------------------------------------------------
@@ -396,3 +397,25 @@ def test_shaded_countries_layer(seed_story: Story, gazetteer: Gazetteer) -> None
 )
 def test_more_mentions_darker_shade(count: int, colour: str) -> None:
     assert _shade(count) == colour
+
+
+# --- server-side template injection -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ 7*7 }}",  # would render as 49
+        "{% raw %}",  # would stop folium's rendering with a TemplateSyntaxError
+        "{{ cycler.__init__.__globals__.os.getcwd() }}",  # would run code on the server
+        "{# unterminated comment",
+    ],
+)
+def test_article_text_is_never_a_jinja_template(geoparser: Geoparser, payload: str) -> None:
+    """folium compiles each rendered popup script again as a Jinja template (branca's
+    ``Element(rendered)``), so article text with braces must not survive as braces."""
+    story = geoparser.analyse(f"Crowds in Nairobi {payload} marched. {payload}Kenya said.")
+    page = build_map(story).get_root().render()
+    assert "Nairobi 49 marched" not in page  # no evaluated arithmetic
+    assert str(Path.cwd()) not in page
+    assert escape(payload) in page

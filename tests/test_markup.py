@@ -17,9 +17,9 @@ PROPERTY = settings(max_examples=100, deadline=None)
 
 # Characters that must never reach HTML raw: tags and attributes (< > " '), and inside a
 # template literal the end of the string (`), interpolation ($) and escapes (\).
-SPECIALS = "<>`$\\\"'"
+SPECIALS = "<>`$\\\"'{}"
 # After escaping, "&" only starts one of the entities escape writes.
-ENTITIES = re.compile(r"(?:[^&]|&(?:amp|lt|gt|quot|#x27|#96|#36|#92);)*", re.DOTALL)
+ENTITIES = re.compile(r"(?:[^&]|&(?:amp|lt|gt|quot|#x27|#96|#36|#92|#123|#125);)*", re.DOTALL)
 MARK = re.compile(r"</?mark[^>]*>")
 
 HOSTILE = {
@@ -56,7 +56,10 @@ def test_escape_is_safe_and_round_trips(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("<b>${x}</b> `a\\b`", "&lt;b&gt;&#36;{x}&lt;/b&gt; &#96;a&#92;b&#96;"),  # the docstring
+        (
+            "<b>${x}</b> `a\\b`",
+            "&lt;b&gt;&#36;&#123;x&#125;&lt;/b&gt; &#96;a&#92;b&#96;",
+        ),  # the docstring
         ('Tom & Jerry\'s "show"', "Tom &amp; Jerry&#x27;s &quot;show&quot;"),
         ("&#96;", "&amp;#96;"),  # an entity in the text is text: not decoded by the browser
         ("Zürich — “Kyiv”", "Zürich — “Kyiv”"),  # nothing else changes
