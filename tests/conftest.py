@@ -6,6 +6,7 @@ The gazetteer index is built on first use into the user's cache folder (or
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,31 @@ def geoparser(gazetteer: Gazetteer) -> Geoparser:
 @pytest.fixture(scope="session")
 def seed_story(geoparser: Geoparser) -> Story:
     return geoparser.analyse(article_from_path(SEED))
+
+
+# --- browser tests (tests/browser.py) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """One real ``streamlit run app.py`` for every browser test."""
+    from .browser import serve
+
+    yield from serve()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from .browser import launch
+
+    yield from launch()
+
+
+@pytest.fixture
+def session(browser: object, server: str, tmp_path: Path) -> Iterator[object]:
+    """A fresh tab on the app; at the end, no request but tiles may have left the machine."""
+    from .browser import Session, close
+
+    tab = Session(browser, server, tmp_path)
+    yield tab
+    close(tab)

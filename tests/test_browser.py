@@ -11,153 +11,22 @@ Needs Debian's ``chromium`` (``.ci/run`` installs it); Playwright drives it thro
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
-from geo import Geoparser, article_from_text
+from geo import Geoparser, Story, article_from_text
 
+from .browser import MARKERS, Session, require_chromium
+
+require_chromium()
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 KENYA = (
     "Floods hit Nairobi, the capital of Kenya, on Monday. "
     "Rescue teams were sent from Mombasa on the coast."
 )
-MARKERS = ".leaflet-marker-pane .awesome-marker"  # folium.Icon markers (shadows excluded)
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-TILE_HOSTS = ("tile.openstreetmap.org",)
-
-if CHROMIUM is None:
-    if os.environ.get("CI"):  # CI installs chromium: its absence is a failure, not a skip
-        raise RuntimeError("chromium is not installed; .ci/run should have installed it")
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port, until the module's tests are done."""
-    port = _free_port()
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below; a pipe could stall the server)
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless", "true", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    error = log.read().decode(errors="replace")
-                    raise RuntimeError(f"streamlit did not start: {error[-2000:]}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-            ],
-        )  # fmt: skip
-        yield chromium
-        chromium.close()
-
-
-class Session:
-    """One user's tab, with every outside request blocked and recorded."""
-
-    def __init__(self, browser: object, url: str, shots: Path) -> None:
-        self.context = browser.new_context(  # type: ignore[attr-defined]
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
-        )
-        self.blocked: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.shots = shots
-        self.step = 0
-        self.page.goto(url)
-        self.settle()
-
-    def _route(self, route: object) -> None:
-        request_url = route.request.url  # type: ignore[attr-defined]
-        host = urlparse(request_url).hostname or ""
-        if host in ("127.0.0.1", "localhost") or request_url.startswith(("data:", "blob:")):
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            self.blocked.append(request_url)
-            route.abort()  # type: ignore[attr-defined]
-
-    def settle(self) -> None:
-        self.page.wait_for_selector(
-            "[data-testid=stApp][data-test-script-state=notRunning]", timeout=120_000
-        )
-
-    @property
-    def frame(self) -> object:
-        return self.page.frame_locator(MAP_FRAME)
-
-    def markers(self, count: int) -> object:
-        """The map's markers, once there are ``count`` of them."""
-        locator = self.frame.locator(MARKERS)  # type: ignore[attr-defined]
-        sync_api.expect(locator).to_have_count(count, timeout=60_000)
-        return locator
-
-    def shot(self, name: str) -> None:
-        self.step += 1
-        self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def session(browser: object, server: str, tmp_path: Path) -> Iterator[Session]:
-    tab = Session(browser, server, tmp_path)
-    yield tab
-    tab.context.close()
-    outside = [u for u in tab.blocked if urlparse(u).hostname not in TILE_HOSTS]
-    assert not outside, f"the page asked the outside world for more than tiles: {outside[:5]}"
 
 
 def _expected_markers(geoparser: Geoparser, text: str) -> int:
@@ -165,8 +34,8 @@ def _expected_markers(geoparser: Geoparser, text: str) -> int:
     return len(story.places) + len(story.events)
 
 
-def test_seed_map_shows_every_place_and_event(session: Session, seed_story: object) -> None:
-    count = len(seed_story.places) + len(seed_story.events)  # type: ignore[attr-defined]
+def test_seed_map_shows_every_place_and_event(session: Session, seed_story: Story) -> None:
+    count = len(seed_story.places) + len(seed_story.events)
     session.markers(count)
     session.shot("seed")
     assert count == 18
@@ -179,7 +48,7 @@ def test_clicking_the_border_incident_opens_its_sentence(session: Session) -> No
     for i in range(events.count()):
         events.nth(i).dispatch_event("click")
         popup = session.frame.locator(".leaflet-popup-content").last  # type: ignore[attr-defined]
-        sync_api.expect(popup).to_be_visible()
+        expect(popup).to_be_visible()
         texts.append(popup.inner_text())
     session.shot("event-popup")
     assert markers.count() == 18

@@ -1,0 +1,158 @@
+"""Hostile articles, in the real browser: through paste, upload and the CLI's HTML export,
+nothing in an article runs, its text shows exactly as written, and the map still renders.
+
+Each payload sits next to a place name and, where it can, inside one ("Nai<b>robi"), since
+place names are what reaches the map's popups and tooltips. A payload that ran would call
+``alert`` (caught as a dialog, in the page or any frame) or set ``window.pwned``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from geo import Geoparser, article_from_text
+
+from .browser import MARKERS, ROOT, Session, require_chromium
+
+require_chromium()
+pytestmark = pytest.mark.browser
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "<svg onload=alert(3)>",
+    '<a href="javascript:alert(4)">click</a>',
+    "javascript:alert(5)",
+    "${alert(6)}",
+    "`);alert(7);(`",
+    "\\`);alert(8)//",
+    "C:\\users\\news\\",
+    "</script><script>window.pwned=1</script>",
+    "</div></body><script>alert(9)</script>",
+    "&lt;script&gt;alert(10)&lt;/script&gt;",
+    "&amp;#x3C;b&gt; entity soup &#96;&#36;",
+    '"><iframe src="javascript:alert(11)">',
+    "<style>body{display:none}</style>",
+    "\u202eevil right-to-left\u202c",
+    "zero\u200bwidth\u200djoiner\ufeff",
+    "{{7*7}} {% raw %}",
+    "<!-- comment --><![CDATA[x]]>",
+    "W" * 3000,  # one very long word
+    "'; window.pwned = 1; '",
+    '<math><mi xlink:href="javascript:alert(12)">m</mi></math>',
+]
+PLACES = ["Nairobi", "Kenya", "Mombasa", "Kisumu", "Uganda", "Kampala"]
+
+
+def hostile_article() -> str:
+    """One article with every payload, each beside a place name, one inside a name."""
+    lines = ["Hostile Dispatch From East Africa", ""]
+    for number, payload in enumerate(PAYLOADS):
+        place = PLACES[number % len(PLACES)]
+        lines.append(f"Crowds in {place} {payload} marched on day {number}. {payload}{place} said.")
+    lines.append("Police in Nai<b>robi</b> and Kam`pala${x} watched.")
+    return "\n\n".join(lines)
+
+
+def watch_for_scripts(session: Session) -> list[str]:
+    """Every dialog the page or its frames open: a payload that ran."""
+    opened: list[str] = []
+
+    def dismiss(dialog: object) -> None:
+        opened.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    session.page.on("dialog", dismiss)
+    return opened
+
+
+def assert_nothing_ran(session: Session, opened: list[str]) -> None:
+    assert opened == []
+    assert session.page.evaluate("() => window.pwned === undefined")
+    for frame in session.page.frames:
+        assert frame.evaluate("() => window.pwned === undefined")
+
+
+def assert_shown_verbatim(session: Session, text: str) -> None:
+    shown = session.page.locator(".news-atlas-article").inner_text()
+    for payload in PAYLOADS:
+        assert payload.strip() in shown, f"{payload[:40]!r} is not shown as written"
+
+
+def _open_popups(session: Session) -> None:
+    """Open every popup, so their content is in the page too."""
+    markers = session.frame.locator(MARKERS)  # type: ignore[attr-defined]
+    for i in range(markers.count()):
+        markers.nth(i).dispatch_event("click")
+
+
+def test_hostile_paste(session: Session, geoparser: Geoparser) -> None:
+    text = hostile_article()
+    story = geoparser.analyse(article_from_text(text))
+    opened = watch_for_scripts(session)
+    session.markers(18)
+    page = session.page
+    page.get_by_text("Paste text").click()
+    session.settle()
+    page.get_by_label("Paste an English news article").fill(text)
+    page.get_by_role("button", name="Map this article").click()
+    session.settle()
+    session.markers(len(story.places) + len(story.events))
+    _open_popups(session)
+    session.shot("hostile-paste")
+    assert_shown_verbatim(session, text)
+    assert_nothing_ran(session, opened)
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_hostile_upload(session: Session, tmp_path: Path, suffix: str) -> None:
+    upload = tmp_path / f"hostile{suffix}"
+    upload.write_text(hostile_article(), encoding="utf-8")
+    opened = watch_for_scripts(session)
+    session.markers(18)
+    page = session.page
+    page.get_by_text("Upload a file").click()
+    session.settle()
+    page.locator("input[type=file]").set_input_files(str(upload))
+    session.settle()
+    expect(page.locator("mark", has_text="Mombasa").first).to_be_visible(timeout=60_000)
+    _open_popups(session)
+    session.shot(f"hostile-upload{suffix}")
+    if suffix == ".txt":  # Markdown reads some payloads as markup (emphasis, links) by design
+        assert_shown_verbatim(session, hostile_article())
+    assert_nothing_ran(session, opened)
+
+
+def test_hostile_cli_map_export(browser: object, tmp_path: Path, geoparser: Geoparser) -> None:
+    """The standalone HTML map, opened from a file with the network blocked."""
+    article = tmp_path / "hostile.txt"
+    article.write_text(hostile_article(), encoding="utf-8")
+    out = tmp_path / "map.html"
+    subprocess.run(
+        [sys.executable, "-m", "geo", "map", str(article), "-o", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    story = geoparser.analyse(article_from_text(hostile_article()))
+    context = browser.new_context()  # type: ignore[attr-defined]
+    context.route("http*://**/*", lambda route: route.abort())  # only the file itself
+    page = context.new_page()
+    opened: list[str] = []
+    page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
+    page.goto(out.as_uri())
+    markers = page.locator(MARKERS)
+    expect(markers).to_have_count(len(story.places) + len(story.events), timeout=30_000)
+    popups = []
+    for i in range(markers.count()):
+        markers.nth(i).dispatch_event("click")
+        popups.append(page.locator(".leaflet-popup-content").last.inner_text())
+    page.screenshot(path=str(tmp_path / "hostile-export.png"))
+    context.close()
+    assert opened == []
+    assert any("<script>alert(1)</script>" in text for text in popups)  # shown, not run
