@@ -5,12 +5,15 @@ Run with ``streamlit run app.py``.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
 
 from geo import (
@@ -24,13 +27,22 @@ from geo import (
 )
 from geo.articles import MAX_CHARS, SUFFIXES
 from geo.assets import ST_FOLIUM_BASE_URL, localise
+from geo.errors import ConfigurationError
 from geo.export import mentions_csv, story_geojson, timeline
+from geo.geocoders import geocoder_from_env
 from geo.maps import build_map, country_outlines, map_html, style_of
 from geo.markup import highlight
+from geo.web import article_from_url
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = {"Russia and North Korea make strategic pact (June 2024)": "russia-north-korea-pact.txt"}
-SOURCES = ("Sample article", "Paste text", "Upload a file")
+SOURCES = ("Sample article", "Paste text", "Upload a file", "Link to a web page")
+GEOCODERS = {
+    "offline": "Offline gazetteer only",
+    "nominatim": "Offline, then Nominatim (OpenStreetMap)",
+    "photon": "Offline, then Photon (OpenStreetMap)",
+    "arcgis": "Offline, then ArcGIS",
+}
 
 
 @st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
@@ -41,8 +53,43 @@ def geoparser() -> Geoparser:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def analyse(text: str, source: str, year: int | None) -> Story:
-    """The story of one article; cached by its text, source and year."""
+    """The story of one article, offline; cached by its text, source and year."""
     return geoparser().analyse(article_from_text(text, source=source, year=year))
+
+
+@dataclass(frozen=True)
+class Online:
+    """An article resolved offline first, then online: the story and what the service said."""
+
+    story: Story
+    warnings: tuple[str, ...]
+    attribution: str
+
+
+def analyse_online(text: str, source: str, year: int | None, config: Mapping[str, str]) -> Online:
+    """The story with an online geocoder for what the gazetteer cannot resolve. Not cached
+    here: the geocoder keeps its own answer cache, and a failure must not be remembered."""
+    fallback = geocoder_from_env(config)
+    shared = geoparser()
+    parser = Geoparser(nlp=shared.nlp, gazetteer=shared.gazetteer, fallback=fallback)
+    story = parser.analyse(article_from_text(text, source=source, year=year))
+    if fallback is None:
+        return Online(story, (), "")
+    return Online(story, tuple(fallback.warnings), fallback.attribution)
+
+
+@st.cache_data(show_spinner="Fetching the article…", ttl=600, max_entries=32)
+def fetch(url: str) -> Article:
+    """The article at a link (errors are raised, so they are not cached)."""
+    return article_from_url(url)
+
+
+def settings() -> dict[str, str]:
+    """Configuration: environment variables, overridden by Streamlit secrets when present."""
+    config = {k: v for k, v in os.environ.items() if k.startswith("NEWS_ATLAS_")}
+    with contextlib.suppress(FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file
+        config.update({k: str(v) for k, v in st.secrets.items() if k.startswith("NEWS_ATLAS_")})
+    return config
 
 
 @dataclass(frozen=True)
@@ -79,6 +126,14 @@ def source_ui() -> Choice:
             if submitted is None:
                 return Choice(error="Paste an article and press “Map this article”.", waiting=True)
             return _checked(lambda: article_from_text(submitted, source="pasted text"))
+        if kind == "Link to a web page":
+            st.text_input("Article link (http or https)", key="url", placeholder="https://…")
+            if st.button("Fetch and map", type="primary", key="fetch"):
+                st.session_state["fetched"] = st.session_state.get("url", "").strip()
+            url = st.session_state.get("fetched")
+            if not url:
+                return Choice(error="Paste a link and press “Fetch and map”.", waiting=True)
+            return _checked(lambda: fetch(url))
         upload = st.file_uploader(
             "Upload a .txt, .md or .html file",
             type=[s.lstrip(".") for s in SUFFIXES],
@@ -88,6 +143,25 @@ def source_ui() -> Choice:
             return Choice(error="Upload an article to map it.", waiting=True)
         data, name = upload.getvalue(), upload.name
         return _checked(lambda: article_from_bytes(data, name))
+
+
+def geocoder_ui(config: Mapping[str, str]) -> str:
+    """The sidebar's choice of geocoder; returns its geopy name (``offline`` for none)."""
+    default = (config.get("NEWS_ATLAS_GEOCODER") or "offline").strip().lower()
+    names = list(GEOCODERS) + ([default] if default not in GEOCODERS else [])
+    with st.sidebar:
+        st.header("Places")
+        return str(
+            st.radio(
+                "Resolve place names with",
+                names,
+                index=names.index(default),
+                format_func=lambda name: GEOCODERS.get(name, f"Offline, then {name}"),
+                key="geocoder",
+                help="Online services are asked only for names the offline gazetteer does "
+                "not know, at most once a second, and their answers are cached.",
+            )
+        )
 
 
 def _checked(read: Callable[[], Article]) -> Choice:
@@ -211,12 +285,27 @@ def main() -> None:
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")
     choice = source_ui()
+    config = settings()
+    geocoder = geocoder_ui(config)
     if choice.error:
         (st.info if choice.waiting else st.error)(choice.error)
         return
+    attribution = ""
     try:
         with st.spinner("Finding the places in the article…"):
-            story = analyse(choice.text, choice.source, choice.year)
+            if geocoder == "offline":
+                story = analyse(choice.text, choice.source, choice.year)
+            else:
+                online = analyse_online(
+                    choice.text, choice.source, choice.year,
+                    {**config, "NEWS_ATLAS_GEOCODER": geocoder},
+                )  # fmt: skip
+                story, attribution = online.story, online.attribution
+                for warning in online.warnings:
+                    st.warning(warning)
+    except ConfigurationError as err:
+        st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
+        return
     except GeoError as err:
         st.error(str(err))
         return
@@ -231,6 +320,8 @@ def main() -> None:
     with right:
         selected_event = timeline_ui(story)
         map_ui(story, selected_place or selected_event)
+        if attribution:
+            st.caption(f"Online places: {attribution}")
         downloads_ui(story)
 
 

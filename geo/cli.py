@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,9 @@ from typing import IO, Any
 from .articles import Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, spans_record, story_geojson
+from .geocoders import OnlineFallback, geocoder_from_env
 from .story import Geoparser
+from .web import article_from_url, is_url
 
 __all__ = ["main"]
 
@@ -29,7 +32,27 @@ BATCH = 32
 def _read_article(source: str) -> Article:
     if source == "-":
         return article_from_text(sys.stdin.read(), source="<stdin>")
+    if is_url(source):
+        return article_from_url(source)
     return article_from_path(source)
+
+
+def _fallback(name: str | None) -> OnlineFallback | None:
+    """The online geocoder ``--geocoder`` names (else ``$NEWS_ATLAS_GEOCODER``), configured
+    from the environment; ``None`` for the offline gazetteer alone."""
+    env = dict(os.environ)
+    if name is not None:
+        env["NEWS_ATLAS_GEOCODER"] = name
+    return geocoder_from_env(env)
+
+
+def _report(fallback: OnlineFallback | None) -> None:
+    """What the online geocoder asks to be credited with, and what went wrong with it."""
+    if fallback is None:
+        return
+    for warning in fallback.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(fallback.attribution, file=sys.stderr)
 
 
 @contextmanager
@@ -71,14 +94,21 @@ def _spans(record: dict[str, Any], where: str) -> list[tuple[int, int]]:
         ) from err
 
 
-def geoparse(lines: Iterable[str], out: IO[str], *, spans_given: bool, where: str) -> int:
+def geoparse(
+    lines: Iterable[str],
+    out: IO[str],
+    *,
+    spans_given: bool,
+    where: str,
+    fallback: OnlineFallback | None = None,
+) -> int:
     """Stream JSON lines in, one result line out per input; returns how many were written."""
     parser: Geoparser | None = None  # loaded once the first batch has been read and checked
     records = _records(lines, where)
     written = 0
     while batch := list(islice(records, BATCH)):
         spans = [_spans(r, where) for r in batch] if spans_given else [None] * len(batch)
-        parser = parser or Geoparser()
+        parser = parser or Geoparser(fallback=fallback)
         docs = parser.nlp.pipe([r["text"] for r in batch])
         for record, given, doc in zip(batch, spans, docs, strict=True):
             doc_id = str(record["id"])
@@ -102,26 +132,41 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="python -m geo", description="Find, resolve and map the places of news articles."
     )
     commands = parser.add_subparsers(dest="command", required=True)
+    geocoder = argparse.ArgumentParser(add_help=False)
+    geocoder.add_argument(
+        "--geocoder",
+        metavar="NAME",
+        help="also ask this online geocoder (nominatim, photon, arcgis or any geopy name) for "
+        "the places the offline gazetteer cannot resolve; 'offline' for none "
+        "(default: $NEWS_ATLAS_GEOCODER, else offline)",
+    )
 
-    run = commands.add_parser("geoparse", help="geoparse JSON lines of articles")
+    run = commands.add_parser(
+        "geoparse", help="geoparse JSON lines of articles", parents=[geocoder]
+    )
     run.add_argument("input", nargs="?", default="-", help="JSONL file, or - for stdin")
     run.add_argument("-o", "--output", help="output JSONL file (default: stdout)")
     run.add_argument(
         "--spans-given", action="store_true", help="resolve exactly the spans each line gives"
     )
 
-    geojson = commands.add_parser("geojson", help="an article's places and events as GeoJSON")
-    geojson.add_argument("article", help=".txt, .md or .html file, or - for stdin")
+    geojson = commands.add_parser(
+        "geojson", help="an article's places and events as GeoJSON", parents=[geocoder]
+    )
+    geojson.add_argument("article", help=".txt, .md or .html file, http(s) link, or - for stdin")
     geojson.add_argument("-o", "--output", help="output file (default: stdout)")
 
-    fmap = commands.add_parser("map", help="an article's map as a standalone HTML page")
-    fmap.add_argument("article", help=".txt, .md or .html file, or - for stdin")
+    fmap = commands.add_parser(
+        "map", help="an article's map as a standalone HTML page", parents=[geocoder]
+    )
+    fmap.add_argument("article", help=".txt, .md or .html file, http(s) link, or - for stdin")
     fmap.add_argument("-o", "--output", default="map.html", help="output file (default map.html)")
     return parser
 
 
 def run(argv: Sequence[str]) -> int:
     args = _build_parser().parse_args(argv)
+    fallback = _fallback(args.geocoder)  # a bad name fails before anything is read
     if args.command == "geoparse":
         where = "<stdin>" if args.input == "-" else args.input
         try:
@@ -129,18 +174,21 @@ def run(argv: Sequence[str]) -> int:
         except OSError as err:
             raise ArticleError(f"cannot read {args.input!r}: {err.strerror or err}") from err
         with source, _output(args.output) as out:
-            geoparse(source, out, spans_given=args.spans_given, where=where)
+            geoparse(source, out, spans_given=args.spans_given, where=where, fallback=fallback)
+        _report(fallback)
         return 0
     article = _read_article(args.article)  # bad input fails before the model loads
-    story = Geoparser().analyse(article)
+    parser = Geoparser(fallback=fallback)
+    story = parser.analyse(article)
+    _report(fallback)
     with _output(args.output) as out:
         if args.command == "geojson":
             json.dump(story_geojson(story), out, ensure_ascii=False, indent=1)
             out.write("\n")
         else:
-            from .maps import map_html  # folium (and pandas) only when a map is asked for
+            from .maps import country_outlines, map_html  # folium only when a map is asked for
 
-            out.write(map_html(story))
+            out.write(map_html(story, outlines=country_outlines(story, parser.gazetteer)))
     if args.command == "map" and args.output not in (None, "-"):
         print(f"wrote {Path(args.output)}", file=sys.stderr)
     return 0

@@ -6,6 +6,7 @@ exception it is a kind of, so code that expects ``ValueError`` or ``OSError`` ke
 
     GeoError
     ├── ArticleError (ValueError)        the article cannot be read or is not usable text
+    │   └── FetchError                   an article's URL is refused or cannot be fetched
     ├── GazetteerError (RuntimeError)    the offline gazetteer cannot be built or opened
     ├── ConfigurationError (ValueError)  a bad name or option, e.g. an unknown geocoder
     ├── GeocoderUnavailable (OSError)    an online geocoder cannot be reached
@@ -17,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "ArticleError",
     "ConfigurationError",
+    "FetchError",
     "GazetteerError",
     "GeoError",
     "GeocoderUnavailable",
@@ -30,6 +32,11 @@ class GeoError(Exception):
 
 class ArticleError(GeoError, ValueError):
     """The article is empty, too large, binary or of a type we cannot read."""
+
+
+class FetchError(ArticleError):
+    """An article's URL is not one we fetch (scheme, private address, too large) or its server
+    did not give us a readable page; the message says which and why."""
 
 
 class GazetteerError(GeoError, RuntimeError):

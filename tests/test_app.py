@@ -279,3 +279,37 @@ def test_places_table_explains_each_choice(at: AppTest) -> None:
     moscow = table[table["place"] == "Moscow"].iloc[0]
     assert "capital" in moscow["why"] and "population" in moscow["why"]
     assert "Moscow (US)" in moscow["other candidates"]  # the runner-ups are there to pick from
+
+
+def test_online_geocoder_unreachable_warns_and_keeps_offline_places(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a self-hosted Nominatim on a closed local port: refused at once, no outside traffic
+    monkeypatch.setenv("NEWS_ATLAS_GEOCODER_DOMAIN", "127.0.0.1:9")
+    monkeypatch.setenv("NEWS_ATLAS_CACHE", str(tmp_path))
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    app.sidebar.radio(key="source").set_value("Paste text").run()
+    app.sidebar.text_area(key="pasted").input(
+        "Officials in Nairobi met elders from Xqzzyville, a hamlet near Kisumu."
+    ).run()
+    app.sidebar.button(key="map_pasted").click().run()
+    assert not app.warning  # offline: nothing to warn about
+
+    app.sidebar.radio(key="geocoder").set_value("nominatim").run()
+
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Nominatim" in warnings and "offline results" in warnings
+    assert "Nairobi" in (leaflet_script(app) or "")  # the offline places are still mapped
+    assert any("OpenStreetMap" in c.value for c in app.caption)  # the service's attribution
+
+
+def test_a_link_to_a_private_address_is_refused(at: AppTest) -> None:
+    at.sidebar.radio(key="source").set_value("Link to a web page").run()
+    assert any("Fetch and map" in i.value for i in at.info)
+    at.sidebar.text_input(key="url").input("http://127.0.0.1:9/article.html").run()
+    at.sidebar.button(key="fetch").click().run()
+
+    assert not at.exception
+    assert at.error and "127.0.0.1" in at.error[0].value
+    assert leaflet_script(at) is None

@@ -201,3 +201,32 @@ def test_bad_option_for_the_offline_geocoder_is_a_configuration_error(
 ) -> None:
     with pytest.raises(ConfigurationError, match="bogus"):
         get_geocoder("offline", gazetteer=gazetteer, bogus=1)
+
+
+# --- Online answers as candidates ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        ({"addresstype": "country", "type": "administrative"}, "country"),  # Nominatim
+        ({"addresstype": "state"}, "region"),
+        ({"addresstype": "city", "type": "city"}, "city"),
+        ({"type": "bay", "class": "natural"}, "sea"),  # no addresstype: its type
+        ({"properties": {"type": "other", "osm_value": "peak"}}, "feature"),  # Photon
+        ({"properties": {"type": "country"}}, "country"),
+        ({"attributes": {"Addr_type": "Locality"}}, "city"),  # ArcGIS: a locality is a town
+        ({"attributes": {"Addr_type": "Country"}}, "country"),
+        ({}, "city"),  # says nothing: the most local kind
+        ({"type": 3}, "city"),  # not a word
+    ],
+)
+def test_online_answers_get_a_kind_from_their_type(raw: dict[str, object], kind: str) -> None:
+    from geo.geocoders import candidate_from_location
+
+    candidate = candidate_from_location(Location("Somewhere, Land", (10.0, 20.0), raw), "svc")
+
+    assert candidate.kind == kind
+    assert candidate.name == "Somewhere"
+    assert candidate.source == "online:svc"
+    assert candidate.key == "svc:10.00000,20.00000"
