@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -48,6 +49,9 @@ __all__ = [
 
 #: Bump when the index layout or the way sources are read changes.
 INDEX_VERSION = 1
+
+#: How many looked-up names are kept in memory (each a handful of candidates).
+LOOKUP_CACHE = 20_000
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -105,6 +109,7 @@ _DROP = re.compile(r"[.\u2019'`´]")
 _SEPARATORS = re.compile(r"[-‐‑–—_/,;:()\[\]\"“”]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize(name: str) -> str:
     """The lookup key of a place name: case, accents, dots and hyphens folded, no leading "the".
 
@@ -556,6 +561,10 @@ class Gazetteer:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._countries: dict[str, Candidate] | None = None
+        # A news article names the same few places many times, and recognition and
+        # resolution both ask for them: repeated look-ups come from memory.
+        self._lookups: dict[str, tuple[Candidate, ...]] = {}
+        self._demonyms: dict[str, Candidate | None] = {}
 
     @classmethod
     def open(cls, path: Path | None = None, *, rebuild: bool = False) -> Gazetteer:
@@ -593,22 +602,35 @@ class Gazetteer:
         key = normalize(name)
         if not key:
             return []
-        rows = self._db.execute(
-            f"SELECT {_COLUMNS}, MIN(n.quality) FROM names n JOIN places p ON p.id = n.place "
-            "WHERE n.name = ? GROUP BY p.id ORDER BY MIN(n.quality), p.population DESC",
-            (key,),
-        ).fetchall()
-        return [_candidate(row[:-1], row[-1]) for row in rows]
+        cached = self._lookups.get(key)
+        if cached is None:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS}, MIN(n.quality) FROM names n JOIN places p ON p.id = n.place "
+                "WHERE n.name = ? GROUP BY p.id ORDER BY MIN(n.quality), p.population DESC",
+                (key,),
+            ).fetchall()
+            cached = tuple(_candidate(row[:-1], row[-1]) for row in rows)
+            if len(self._lookups) >= LOOKUP_CACHE:
+                self._lookups.clear()  # bounded: a long-running app reads many articles
+            self._lookups[key] = cached
+        return list(cached)
 
     def demonym(self, adjective: str) -> Candidate | None:
         """The place a nationality or regional adjective refers to ("Soviet" → Soviet Union)."""
         key = normalize(adjective)
+        if key not in self._demonyms:
+            if len(self._demonyms) >= LOOKUP_CACHE:
+                self._demonyms.clear()
+            self._demonyms[key] = self._demonym(key)
+        return self._demonyms[key]
+
+    def _demonym(self, key: str) -> Candidate | None:
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM demonyms d JOIN places p ON p.id = d.place WHERE d.name = ?",
             (key,),
         ).fetchone()
         if row is None and key.endswith("s"):  # "Russians", "Americans"
-            return self.demonym(key[:-1])
+            return self._demonym(key[:-1])
         return _candidate(row, ALIAS) if row else None
 
     def get(self, key: str) -> Candidate | None:

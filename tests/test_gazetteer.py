@@ -55,6 +55,10 @@ def test_best_known_candidate(gazetteer: Gazetteer, name: str, kind: str, countr
         ("DPRK", "North Korea"),
         ("the Pacific", "Pacific Ocean"),
         ("DMZ", "Korean Demilitarized Zone"),
+        ("EU", "Europe"),  # the European Union, placed at Europe (not the French town Eu)
+        ("European Union", "Europe"),
+        ("B.C.", "British Columbia"),  # Canadian Press province abbreviations
+        ("T&T", "Trinidad and Tobago"),
     ],
 )
 def test_aliases(gazetteer: Gazetteer, name: str, expected: str) -> None:
@@ -85,6 +89,14 @@ def test_primary_names_come_before_alternates(gazetteer: Gazetteer) -> None:
 def test_demonyms(gazetteer: Gazetteer, adjective: str, place: str) -> None:
     found = gazetteer.demonym(adjective)
     assert found is not None and found.name == place
+
+
+def test_lookups_are_cached_but_not_shared(gazetteer: Gazetteer) -> None:
+    """Repeated look-ups come from memory; a caller changing its list changes no one else's."""
+    first = gazetteer.lookup("Seoul")
+    first.clear()
+    again = gazetteer.lookup("Seoul")
+    assert again and again[0].country_code == "KR"
 
 
 def test_unknown_names_give_nothing(gazetteer: Gazetteer) -> None:

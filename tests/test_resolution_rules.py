@@ -1,0 +1,217 @@
+"""The recognition and resolution rules, each on small made-up sentences, each case tied to the
+reason the rule exists. Whatever label the language model gives a span, the outcome must hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import Geoparser, Story, article_from_text
+from geo.gazetteer import Candidate, Gazetteer, distance_km
+from geo.mentions import Mention, _is_recoverable, is_well_known
+from geo.resolve import Place, focus, inner_names
+
+
+def _story(geoparser: Geoparser, text: str) -> Story:
+    return geoparser.analyse(article_from_text(text))
+
+
+def _place_of(story: Story, surface: str) -> Place | None:
+    return next((p for p in story.places if any(m.text == surface for m in p.mentions)), None)
+
+
+def _span(text: str, surface: str) -> tuple[int, int]:
+    start = text.index(surface)
+    return start, start + len(surface)
+
+
+# ------------------------------------------------------------------ recognition: what counts
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # the small model labels "EU" an organisation; news means the place (placed at Europe)
+        ("The EU imposed new tariffs on steel imports on Tuesday.", "EU", "Europe"),
+        # a country at the end of an organisation's name is a place the story is about
+        ("Passengers said Air Zimbabwe cancelled every flight this week.", "Zimbabwe", "Zimbabwe"),
+        # a dateline in capitals opens the article; the model rarely tags capitals
+        ("TORONTO — Police closed several roads after the storm.", "TORONTO", "Toronto"),
+    ],
+)
+def test_places_the_model_mislabels_are_recovered(
+    geoparser: Geoparser, text: str, surface: str, name: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "not_places"),
+    [
+        # surnames that are also towns stay people ("Tyler", Texas; "Sutton", London)
+        ("Coach Tyler Sutton praised the players after the match.", {"Tyler", "Sutton"}),
+        # a firm is no place unless the gazetteer knows its name as a famous one
+        ("Shares of Acme Widgets rose after the announcement.", {"Acme", "Acme Widgets"}),
+    ],
+)
+def test_people_and_firms_are_not_recovered(
+    geoparser: Geoparser, text: str, not_places: set[str]
+) -> None:
+    assert not {m.text for m in _story(geoparser, text).mentions} & not_places
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("EU", True),  # short names written in capitals are abbreviations
+        ("BC", True),
+        ("La", False),  # not "La.", Louisiana: a short word must be in capitals
+        ("north", False),  # not capitalised
+        ("South", False),  # a compass word
+        ("Zimbabwe", True),
+    ],
+)
+def test_recoverable_names(text: str, ok: bool) -> None:
+    assert _is_recoverable(text) is ok
+
+
+@pytest.mark.parametrize(
+    ("name", "cities", "known"),
+    [
+        ("Zimbabwe", True, True),  # a country
+        ("Nairobi", False, True),  # a capital, even where cities do not count
+        ("Tamil Nadu", False, True),  # a first-level division of a large country
+        ("Ba", True, False),  # a division of a small one (Fiji) is more often another word
+        ("Toronto", True, True),  # a large city
+        ("Toronto", False, False),  # … but not where only countries and divisions count
+        ("Xqzzyville", True, False),
+    ],
+)
+def test_well_known_places(gazetteer: Gazetteer, name: str, cities: bool, known: bool) -> None:
+    assert is_well_known(gazetteer, name, cities=cities) is known
+
+
+# ---------------------------------------------------------------- resolution: reading context
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country", "near"),
+    [
+        # a state written after the town says which town: not the famous Paris
+        ("The fair in Paris, Texas, drew record crowds.", "Paris", "US", (33.66, -95.56)),
+        # an AP-style state abbreviation does the same
+        (
+            "Flooding closed schools in Alexandria, La., on Friday.",
+            "Alexandria",
+            "US",
+            (31.31, -92.45),
+        ),
+    ],
+)
+def test_state_written_after_a_town(
+    geoparser: Geoparser, text: str, surface: str, country: str, near: tuple[float, float]
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.candidate.country_code == country
+    assert distance_km(place.lat, place.lon, *near) < 50
+    assert any("written after it" in r for r in place.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        # nothing said: the largest Springfield (Missouri)
+        ("Lawmakers met on Monday. Later, students in Springfield protested the vote.", "MO"),
+        # the article names Illinois: its Springfield, though smaller, is meant
+        (
+            "Illinois lawmakers met on Monday. Later, students in Springfield protested the vote.",
+            "IL",
+        ),
+    ],
+)
+def test_state_named_in_the_article_helps_its_towns(
+    geoparser: Geoparser, text: str, state: str
+) -> None:
+    place = _place_of(_story(geoparser, text), "Springfield")
+    assert place is not None and place.candidate.country_code == "US"
+    assert place.candidate.admin1 == state
+
+
+# ------------------------------------------------------------ spans the gazetteer does not know
+
+
+@pytest.mark.parametrize(
+    ("surface", "names"),
+    [
+        ("Orange County", ["Orange", "County"]),
+        ("University of Kansas", ["University", "Kansas"]),  # filler words never stand alone
+        ("North Side Library", ["North Side", "Side Library", "Side", "Library"]),
+        ("Paris", []),
+    ],
+)
+def test_inner_names(surface: str, names: list[str]) -> None:
+    assert inner_names(surface) == names
+
+
+def _made_up_place(name: str, kind: str, country: str, population: int, starts: list[int]) -> Place:
+    candidate = Candidate(f"x:{name}", name, kind, 10.0, 10.0, country, population=population)
+    mentions = tuple(Mention(s, s + len(name), name, name, "GPE", 0) for s in starts)
+    return Place(candidate, mentions, 1.0, ())
+
+
+def test_focus_is_the_main_town_of_the_main_country() -> None:
+    country = _made_up_place("Freedonia", "country", "FD", 5_000_000, [0, 50, 90])
+    town = _made_up_place("Bigtown", "city", "FD", 400_000, [10, 60])
+    hamlet = _made_up_place("Nook", "city", "FD", 200, [20, 70])  # named as often, but tiny
+    abroad = _made_up_place("Farcity", "city", "ZZ", 9_000_000, [30, 80, 100])  # other country
+    assert focus([country, town, hamlet, abroad]) is town
+    assert focus([country]) is country  # no town at all: the place named most
+    assert focus([]) is None
+
+
+def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None:
+    text = (
+        "DENVER — Crews closed Larimer Street on Monday after a water main broke in Denver. "
+        "The European Commission said nothing. Denver officials expect repairs to take a week, "
+        "said a spokesman, who sat at the table."
+    )
+    spans = [_span(text, w) for w in ("Larimer Street", "European Commission", "table")]
+    street, commission, table = geoparser.resolve_spans(text, spans)
+    # a street the gazetteer lacks is in the article's main town
+    assert street.best is not None and street.best.candidate.name == "Denver"
+    assert any("main place" in r for r in street.best.reasons)
+    # an adjective inside a name places it ("European" → Europe)
+    assert commission.best is not None and commission.best.candidate.name == "Europe"
+    # a common noun is no name at all and stays unresolved
+    assert table.best is None
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # a prefixed adjective still names its place; the span is the adjective alone
+        ("Protesters chanted anti-Russian slogans outside the embassy.", "Russian", "Russia"),
+        # the model sometimes files a city as a group of people
+        ("Fans from Tunis travelled to watch the match in Nairobi.", "Tunis", "Tunis"),
+        # the country an amount is counted in (the model tags the whole amount as MONEY)
+        ("The deal was worth US$5 million, officials said.", "US", "United States"),
+        ("The project cost about 11 billion US dollars.", "US", "United States"),
+        # a street the model calls a facility is in the town the story is about
+        (
+            "DENVER — Crews closed Larimer Street on Monday after a water main broke. "
+            "Denver officials expect repairs to take a week.",
+            "Larimer Street",
+            "Denver",
+        ),
+    ],
+)
+def test_more_spans_become_places(geoparser: Geoparser, text: str, surface: str, name: str) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == name
+
+
+def test_dotted_state_abbreviation_beats_a_city_alternate_name(geoparser: Geoparser) -> None:
+    """ "La." is Louisiana (AP style), not "LA", one of Los Angeles' alternate names."""
+    (ranked, *_) = geoparser.resolver.rank("La.")
+    assert ranked.candidate.name == "Louisiana"
+    assert geoparser.resolver.rank("LA")[0].candidate.name != "Louisiana"
