@@ -127,20 +127,23 @@ def geocoder_names() -> list[str]:
     return [*_OFFLINE, *sorted(SERVICE_TO_GEOCODER)]
 
 
+def _service_class(name: str) -> type[Geocoder]:
+    """geopy's geocoder class for a service name, or an error listing the valid names."""
+    try:
+        cls: type[Geocoder] = get_geocoder_for_service(name.strip().lower())
+    except GeocoderNotFound as err:
+        raise ConfigurationError(
+            f"unknown geocoder {name!r}; choose one of: {', '.join(geocoder_names())}"
+        ) from err
+    return cls
+
+
 def get_geocoder(name: str = "offline", **config: Any) -> Geocoder:
     """The geocoder called ``name``: ``offline`` (the default) or any geopy service name,
     configured with ``config`` (``user_agent=…``, ``api_key=…``, ``domain=…``)."""
-    key = name.strip().lower()
-    cls: type[Geocoder]
-    if key in _OFFLINE:
-        cls = OfflineGazetteer
-    else:
-        try:
-            cls = get_geocoder_for_service(key)
-        except GeocoderNotFound as err:
-            raise ConfigurationError(
-                f"unknown geocoder {name!r}; choose one of: {', '.join(geocoder_names())}"
-            ) from err
+    cls: type[Geocoder] = (
+        OfflineGazetteer if name.strip().lower() in _OFFLINE else _service_class(name)
+    )
     try:
         return cls(**config)
     except (TypeError, ValueError) as err:  # geopy's ConfigurationError is a ValueError
@@ -484,12 +487,7 @@ def online_fallback(
             f"{name!r} is the offline gazetteer, not an online geocoder; "
             f"choose one of: {', '.join(sorted(SERVICE_TO_GEOCODER))}"
         )
-    try:
-        cls = get_geocoder_for_service(key)
-    except GeocoderNotFound as err:
-        raise ConfigurationError(
-            f"unknown geocoder {name!r}; choose one of: {', '.join(geocoder_names())}"
-        ) from err
+    cls = _service_class(key)
     accepted = inspect.signature(cls.__init__).parameters
     config: dict[str, Any] = {"user_agent": user_agent, "timeout": timeout}
     if adapter_factory is not None:

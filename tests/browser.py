@@ -138,6 +138,14 @@ class Session:
         expect(locator).to_have_count(count, timeout=60_000)
         return locator
 
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as the article and press the button, as a user would."""
+        self.page.get_by_text("Paste text").click()
+        self.settle()
+        self.page.get_by_label("Paste an English news article").fill(text)
+        self.page.get_by_role("button", name="Map this article").click()
+        self.settle()
+
     def shot(self, name: str) -> None:
         self.step += 1
         self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)

@@ -58,12 +58,8 @@ def test_clicking_the_border_incident_opens_its_sentence(session: Session) -> No
 
 def test_pasting_an_article_changes_the_map(session: Session, geoparser: Geoparser) -> None:
     session.markers(18)
+    session.paste(KENYA)
     page = session.page
-    page.get_by_text("Paste text").click()
-    session.settle()
-    page.get_by_label("Paste an English news article").fill(KENYA)
-    page.get_by_role("button", name="Map this article").click()
-    session.settle()
     session.markers(_expected_markers(geoparser, KENYA))
     session.shot("pasted")
     assert page.locator("mark", has_text="Nairobi").count() == 1

@@ -96,12 +96,7 @@ def test_hostile_paste(session: Session, geoparser: Geoparser) -> None:
     story = geoparser.analyse(article_from_text(text))
     opened = watch_for_scripts(session)
     session.markers(18)
-    page = session.page
-    page.get_by_text("Paste text").click()
-    session.settle()
-    page.get_by_label("Paste an English news article").fill(text)
-    page.get_by_role("button", name="Map this article").click()
-    session.settle()
+    session.paste(text)
     session.markers(len(story.places) + len(story.events))
     _open_popups(session)
     session.shot("hostile-paste")
