@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -30,7 +31,7 @@ from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.errors import ConfigurationError
 from geo.export import mentions_csv, story_geojson, timeline
 from geo.geocoders import geocoder_from_env
-from geo.maps import build_map, country_outlines, map_html, style_of
+from geo.maps import build_map, country_outlines, map_html, style_of, world_outlines
 from geo.markup import highlight
 from geo.web import article_from_url
 
@@ -76,6 +77,12 @@ def analyse_online(text: str, source: str, year: int | None, config: Mapping[str
     if fallback is None:
         return Online(story, (), "")
     return Online(story, tuple(fallback.warnings), fallback.attribution)
+
+
+@st.cache_data(show_spinner=False)
+def world() -> dict[str, Any]:
+    """The offline base map's country outlines (the same for every article)."""
+    return world_outlines(geoparser().gazetteer)
 
 
 @st.cache_data(show_spinner="Fetching the article…", ttl=600, max_entries=32)
@@ -208,7 +215,7 @@ def timeline_ui(story: Story) -> tuple[float, float] | None:
 
 def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
     """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
-    fmap = build_map(story, outlines=country_outlines(story, geoparser().gazetteer))
+    fmap = build_map(story, outlines=country_outlines(story, geoparser().gazetteer), world=world())
     st_folium(
         localise(fmap, ST_FOLIUM_BASE_URL),  # scripts from our own server, not a CDN
         key="map",
@@ -233,7 +240,7 @@ def downloads_ui(story: Story) -> None:
     )
     columns[2].download_button(
         "Map (HTML)",
-        map_html(story, outlines=country_outlines(story, geoparser().gazetteer)),
+        map_html(story, outlines=country_outlines(story, geoparser().gazetteer), world=world()),
         f"{stem}-map.html",
         "text/html",
         key="dl_html",

@@ -186,9 +186,11 @@ def run(argv: Sequence[str]) -> int:
             json.dump(story_geojson(story), out, ensure_ascii=False, indent=1)
             out.write("\n")
         else:
-            from .maps import country_outlines, map_html  # folium only when a map is asked for
+            from .maps import country_outlines, map_html, world_outlines  # folium only for maps
 
-            out.write(map_html(story, outlines=country_outlines(story, parser.gazetteer)))
+            outlines = country_outlines(story, parser.gazetteer)
+            world = world_outlines(parser.gazetteer)
+            out.write(map_html(story, outlines=outlines, world=world))
     if args.command == "map" and args.output not in (None, "-"):
         print(f"wrote {Path(args.output)}", file=sys.stderr)
     return 0

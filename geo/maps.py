@@ -31,6 +31,7 @@ __all__ = [
     "country_outlines",
     "map_html",
     "style_of",
+    "world_outlines",
 ]
 
 
@@ -101,7 +102,7 @@ class _Legend(MacroElement):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 40px;
+        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 66px;
              left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
              font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
           {% for style in this.styles %}
@@ -207,6 +208,78 @@ def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str
 SHADES = ((1, "#fde0c5"), (2, "#facba6"), (4, "#f59e72"), (7, "#eb7f54"), (12, "#d3573d"))
 
 
+def _rounded(coordinates: Any, digits: int) -> Any:
+    """GeoJSON coordinates rounded to ``digits`` decimals (2 is about 1 km: ample for outlines)."""
+    if coordinates and isinstance(coordinates[0], list):
+        return [_rounded(c, digits) for c in coordinates]
+    return [round(float(v), digits) for v in coordinates]
+
+
+def world_outlines(gazetteer: Gazetteer, digits: int = 2) -> dict[str, Any]:
+    """Every country outline the gazetteer has, as one GeoJSON FeatureCollection (about
+    150 KiB): the offline base map."""
+    features = []
+    for code in sorted(gazetteer.countries()):
+        shape = gazetteer.shape(code)
+        if shape is not None:
+            geometry = {
+                "type": shape["type"],
+                "coordinates": _rounded(shape["coordinates"], digits),
+            }
+            features.append({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
+
+
+class _OfflineFallback(MacroElement):
+    """Switches to the outline base map when the tile server cannot be reached (after a few
+    failed tiles), so a map without a network still shows where things are."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var failed = 0;
+            // a base map belongs under the links and shaded countries, however it is added
+            {{ this.outlines.get_name() }}.on("add", function () { this.bringToBack(); });
+            {{ this.tiles.get_name() }}.on("tileerror", function () {
+                failed += 1;
+                if (failed === {{ this.after }}
+                        && {{ this._parent.get_name() }}.hasLayer({{ this.tiles.get_name() }})) {
+                    {{ this._parent.get_name() }}.removeLayer({{ this.tiles.get_name() }});
+                    {{ this.outlines.get_name() }}.addTo({{ this._parent.get_name() }});
+                }
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tiles: folium.TileLayer, outlines: folium.GeoJson, after: int = 3) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "OfflineFallback"
+        self.tiles, self.outlines, self.after = tiles, outlines, after
+
+
+OUTLINE_LAYER = "Country outlines (offline)"
+
+
+def _outline_base(world: Mapping[str, Any], show: bool) -> folium.GeoJson:
+    return folium.GeoJson(
+        world,
+        name=OUTLINE_LAYER,
+        overlay=False,
+        show=show,
+        style_function=lambda _feature: {
+            "fillColor": "#f2efe9",
+            "fillOpacity": 1.0,
+            "color": "#9a9a9a",
+            "weight": 0.6,
+        },
+        control=True,
+        smooth_factor=1.0,
+    )
+
+
 def country_mentions(story: Story) -> dict[str, int]:
     """How many times the article names each country (by ISO code), adjectives included."""
     return {
@@ -274,13 +347,16 @@ def build_map(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
+    world: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """A new map of the story: a marker for every place and event, a line between places
     named in the same sentence, countries shaded by how often they are named (when their
     ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Lines and
     shading are layers the user can switch off.
 
-    ``tiles=None`` gives a map without a base layer (for offline use with outlines).
+    ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
+    user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
+    the only base map.
     """
     fmap = folium.Map(
         location=(20, 0),
@@ -290,8 +366,15 @@ def build_map(
         max_zoom=18,
         world_copy_jump=True,
     )
+    tile_layer = None
     if tiles:
-        folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18).add_to(fmap)
+        tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
+        tile_layer.add_to(fmap)
+    if world:
+        base = _outline_base(world, show=tile_layer is None)
+        base.add_to(fmap)
+        if tile_layer is not None:
+            _OfflineFallback(tile_layer, base).add_to(fmap)
     layers = {
         "links": folium.FeatureGroup(name="Links between places", show=True),
         "places": folium.FeatureGroup(name="Places", show=True),
@@ -339,7 +422,9 @@ def map_html(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
+    world: Mapping[str, Any] | None = None,
 ) -> str:
     """The story's map as one standalone HTML page, its scripts and styles inlined, so it
-    opens from a file with no network (only the tiles need one)."""
-    return inline_html(build_map(story, tiles=tiles, outlines=outlines))
+    opens from a file with no network (only the tiles need one; with ``world`` it falls
+    back to country outlines without them)."""
+    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world))

@@ -37,8 +37,20 @@ def _expected_markers(geoparser: Geoparser, text: str) -> int:
 def test_seed_map_shows_every_place_and_event(session: Session, seed_story: Story) -> None:
     count = len(seed_story.places) + len(seed_story.events)
     session.markers(count)
-    session.shot("seed")
     assert count == 18
+    # tiles are blocked here, as with no network: the map falls back to country outlines
+    # (170 of them, besides a few dozen link lines and shaded countries)
+    paths = session.frame.locator(".leaflet-overlay-pane path")  # type: ignore[attr-defined]
+    expect(paths).not_to_have_count(0)
+    session.page.wait_for_function(
+        """() => {
+            const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+            const paths = frame.contentDocument.querySelectorAll(".leaflet-overlay-pane path");
+            return paths.length > 150;
+        }""",
+        timeout=30_000,
+    )
+    session.shot("seed")
 
 
 def test_clicking_the_border_incident_opens_its_sentence(session: Session) -> None:

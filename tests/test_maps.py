@@ -16,6 +16,7 @@ from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, 
 from geo.gazetteer import KINDS, Gazetteer
 from geo.links import Link, links_of
 from geo.maps import (
+    OUTLINE_LAYER,
     SHADES,
     STYLES,
     MarkerStyle,
@@ -28,6 +29,7 @@ from geo.maps import (
     map_html,
     place_popup,
     style_of,
+    world_outlines,
 )
 from geo.markup import escape
 from geo.resolve import Scored
@@ -419,3 +421,28 @@ def test_article_text_is_never_a_jinja_template(geoparser: Geoparser, payload: s
     assert "Nairobi 49 marched" not in page  # no evaluated arithmetic
     assert str(Path.cwd()) not in page
     assert escape(payload) in page
+
+
+# --- the offline base map -------------------------------------------------------------------
+
+
+def test_world_outlines_are_a_light_feature_collection(gazetteer: Gazetteer) -> None:
+    world = world_outlines(gazetteer)
+    assert world["type"] == "FeatureCollection" and len(world["features"]) > 150
+    assert len(json.dumps(world, separators=(",", ":"))) < 400_000  # it rides in every map
+    korea = next(f for f in world["features"] if f["properties"]["code"] == "KR")
+    assert korea["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(
+    seed_story: Story, gazetteer: Gazetteer
+) -> None:
+    world = world_outlines(gazetteer)
+    page = build_map(seed_story, world=world).get_root().render()
+    assert OUTLINE_LAYER in page  # offered in the layer control as a base map
+    assert '"tileerror"' in page  # switched to by itself when tiles cannot be reached
+    only = build_map(seed_story, tiles=None, world=world).get_root().render()
+    assert "tile.openstreetmap.org" not in only and OUTLINE_LAYER in only
+    assert '"tileerror"' not in only
+    plain = build_map(seed_story).get_root().render()
+    assert OUTLINE_LAYER not in plain
