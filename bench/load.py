@@ -1,0 +1,160 @@
+"""Load benchmark: concurrent browser sessions against the real app, and memory over reruns.
+
+    .venv/bin/python bench/load.py [--sessions 10] [--reruns 200] [--port 0]
+
+Starts ``streamlit run app.py`` on a free local port, then drives Debian's Chromium through
+Playwright: ``--sessions`` tabs at once, each pasting a different article and waiting for its
+markers; it reports the latency from submit to markers shown (median and 95th percentile)
+and the errors (must be 0). Then one tab reruns the script ``--reruns`` times (switching the
+timeline's selection) and the server's resident memory is read before and after, so growth
+per rerun shows. Every request stays on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, MAP_FRAME, MARKERS, serve  # noqa: E402
+
+CITIES = [
+    ("Nairobi", "Kenya"), ("Lagos", "Nigeria"), ("Lima", "Peru"), ("Hanoi", "Vietnam"),
+    ("Oslo", "Norway"), ("Quito", "Ecuador"), ("Dhaka", "Bangladesh"), ("Accra", "Ghana"),
+    ("Manila", "Philippines"), ("Warsaw", "Poland"), ("Cairo", "Egypt"), ("Bogota", "Colombia"),
+]  # fmt: skip
+
+
+def article(number: int) -> str:
+    city, country = CITIES[number % len(CITIES)]
+    other, _ = CITIES[(number + 3) % len(CITIES)]
+    return (
+        f"Talks in {city} on March {number % 27 + 1}, 2025 ended without a deal, officials in "
+        f"{country} said. Delegates flew on to {other} for a second round."
+    )
+
+
+def server_pid(port: str) -> int:
+    """The process of the ``streamlit run`` serving ``port``."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                words = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"streamlit" in b" ".join(words) and port.encode() in words:
+                return int(proc.name)
+    raise RuntimeError(f"no streamlit process serves port {port}")
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def one_session(browser: object, url: str, number: int) -> float:
+    context = await browser.new_context()  # type: ignore[attr-defined]
+
+    async def local_only(route: object) -> None:
+        host = route.request.url.split("/")[2]  # type: ignore[attr-defined]
+        if host.startswith(("127.0.0.1", "localhost")):
+            await route.continue_()  # type: ignore[attr-defined]
+        else:
+            await route.abort()  # type: ignore[attr-defined]
+
+    await context.route("**/*", local_only)
+    page = await context.new_page()
+    try:
+        await page.goto(url, wait_until="commit", timeout=180_000)
+        await page.wait_for_selector(
+            "[data-testid=stApp][data-test-script-state=notRunning]", timeout=180_000
+        )
+        await page.get_by_text("Paste text").click()
+        await page.get_by_label("Paste an English news article").fill(article(number))
+        start = time.perf_counter()
+        await page.get_by_role("button", name="Map this article").click()
+        city = CITIES[number % len(CITIES)][0]
+        await page.locator("mark", has_text=city).first.wait_for(timeout=180_000)
+        await page.frame_locator(MAP_FRAME).locator(MARKERS).first.wait_for(timeout=180_000)
+        return time.perf_counter() - start
+    finally:
+        await context.close()
+
+
+async def reruns(browser: object, url: str, count: int) -> None:
+    page = await browser.new_page()  # type: ignore[attr-defined]
+    await page.goto(url, wait_until="commit", timeout=180_000)
+    idle = "[data-testid=stApp][data-test-script-state=notRunning]"
+    await page.wait_for_selector(idle, timeout=180_000)
+    options = page.locator("[data-testid=stRadio]").filter(has_text="Timeline").locator("label")
+    for i in range(count):
+        await options.nth(i % 4).click()
+        await page.wait_for_selector(idle, timeout=60_000)
+    await page.close()
+
+
+async def main_async(args: argparse.Namespace, url: str, pid: int) -> int:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        # warm the shared model and gazetteer once, as a deployed app would be
+        await one_session(browser, url, 99)
+        results = await asyncio.gather(
+            *(one_session(browser, url, n) for n in range(args.sessions)), return_exceptions=True
+        )
+        latencies = sorted(r for r in results if isinstance(r, float))
+        errors = [r for r in results if not isinstance(r, float)]
+        before = rss_kib(pid)
+        started = time.perf_counter()
+        await reruns(browser, url, args.reruns)
+        rerun_seconds = time.perf_counter() - started
+        after = rss_kib(pid)
+        await browser.close()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan")
+    print(f"sessions: {args.sessions} at once, errors: {len(errors)}")
+    for error in errors[:3]:
+        print(f"  error: {error!r}"[:300])
+    if latencies:
+        print(
+            f"submit → markers shown: median {statistics.median(latencies):.2f} s, "
+            f"95th percentile {p95:.2f} s, max {latencies[-1]:.2f} s"
+        )
+    print(
+        f"server memory: {before / 1024:.0f} MiB before {args.reruns} reruns, "
+        f"{after / 1024:.0f} MiB after ({(after - before) / max(args.reruns, 1):+.1f} KiB per "
+        f"rerun; {rerun_seconds / max(args.reruns, 1):.2f} s per rerun)"
+    )
+    return 1 if errors else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--reruns", type=int, default=200)
+    args = parser.parse_args()
+    if CHROMIUM is None:
+        print("error: Debian's chromium is not installed (apt-get install chromium)")
+        return 2
+    server = serve()
+    url = next(server)
+    pid = server_pid(url.rsplit(":", 1)[1])
+    try:
+        return asyncio.run(main_async(args, url, pid))
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
