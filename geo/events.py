@@ -158,10 +158,6 @@ def _clause_verb(token: Token) -> Token | None:
         current = current.head
 
 
-def _countries_of(candidate: Candidate) -> tuple[str, ...]:
-    return candidate.countries or ((candidate.country_code,) if candidate.country_code else ())
-
-
 def shared_border(gazetteer: Gazetteer, first: str, second: str) -> Candidate | None:
     """The border feature between two neighbouring countries: a curated one (the Korean DMZ)
     when we have it, else the midpoint of the closest points of their outlines."""
@@ -291,7 +287,7 @@ class _EventFinder:
                 weight = 0.25  # the rest of the article still says which countries it is about
             else:
                 weight = 3 if gap == 0 else 2 if gap == 1 else 1
-            for code in _countries_of(self.place_of[mention].candidate):
+            for code in self.place_of[mention].candidate.country_codes:
                 weights[code] += weight
         pairs = sorted(
             (

@@ -97,6 +97,11 @@ class Candidate:
     match: int = PRIMARY
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    @property
+    def country_codes(self) -> frozenset[str]:
+        """Every country the place lies in or touches (one for a town, two for a border)."""
+        return frozenset(self.countries) | ({self.country_code} - {""})
+
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown place kind {self.kind!r}; expected one of {KINDS}")
@@ -208,12 +213,9 @@ def _shape(record: dict[str, Any]) -> dict[str, Any] | None:
 
 def _capital_point(country: dict[str, Any], cities: dict[str, Any]) -> list[float]:
     """Where a country without a countryinfo record (Kosovo) is pinned: its capital."""
-    (country.get("capital") or "").strip()
+    capital = (country.get("capital") or "").strip()
     named = [
-        c
-        for c in cities.values()
-        if c["countrycode"] == country["iso"]
-        and c["name"] == (country.get("capital") or "").strip()
+        c for c in cities.values() if c["countrycode"] == country["iso"] and c["name"] == capital
     ]
     best = max(named, key=lambda c: c.get("population") or 0, default=None)
     return [best["latitude"], best["longitude"]] if best else []

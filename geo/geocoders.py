@@ -107,11 +107,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         wanted = frozenset(code.upper() for code in codes)
         ranked = self.resolver.rank(query, context=Context(wanted))
         if wanted:  # like geopy's country_codes: a restriction, not only a preference
-            ranked = [
-                s
-                for s in ranked
-                if wanted & ({s.candidate.country_code, *s.candidate.countries} - {""})
-            ]
+            ranked = [s for s in ranked if wanted & s.candidate.country_codes]
         if not ranked:
             return None
         if exactly_one:

@@ -179,7 +179,7 @@ class Resolver:
         add(
             _population_score(candidate.population), f"population {_readable(candidate.population)}"
         )
-        own = set(candidate.countries) | ({candidate.country_code} - {""})
+        own = candidate.country_codes
         if candidate.kind == "country" and candidate.country_code in context.countries:
             add(NAMED_COUNTRY_SELF, "country named in the article")
         elif own & context.countries:
@@ -305,10 +305,9 @@ class Resolver:
                 unambiguous = len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3.0
                 if not unambiguous:
                     continue
-            countries.update(top.countries or (top.country_code,))
+            countries.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
-        countries.discard("")
         return Context(frozenset(countries), frozenset(regions), self._qualified(mentions))
 
     def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
@@ -360,9 +359,8 @@ def focus(places: Sequence[Place]) -> Place | None:
         return None
     by_country: dict[str, int] = defaultdict(int)
     for place in places:
-        for code in place.candidate.countries or (place.candidate.country_code,):
+        for code in place.candidate.country_codes:
             by_country[code] += len(place.mentions)
-    by_country.pop("", None)
     first = {p.key: min(m.start for m in p.mentions) for p in places}
     main = min(by_country, key=lambda c: (-by_country[c], c)) if by_country else ""
     local = [p for p in places if p.kind in ("city", "capital")]
