@@ -100,7 +100,7 @@ def mentions_csv(story: Story) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(MENTION_COLUMNS)
-    place_of = {m: p for p in story.places for m in p.mentions}
+    place_of = story.place_of()
     for mention in story.mentions:
         place = place_of[mention]
         writer.writerow(
@@ -130,8 +130,9 @@ def timeline(story: Story) -> list[Event]:
 def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:
     """One line of ``geo geoparse`` output: every place mention with where it resolved."""
     places = []
+    place_of = story.place_of()
     for mention in story.mentions:
-        place = next(p for p in story.places if mention in p.mentions)
+        place = place_of[mention]
         entry: dict[str, Any] = {
             "start": mention.start,
             "end": mention.end,

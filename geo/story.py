@@ -41,6 +41,10 @@ class Story:
         """Every place mention, in text order."""
         return sorted((m for p in self.places for m in p.mentions), key=lambda m: m.start)
 
+    def place_of(self) -> dict[Mention, Place]:
+        """Each mention, mapped to the place it resolved to."""
+        return {m: p for p in self.places for m in p.mentions}
+
     def sentences_of(self, place: Place) -> list[Sentence]:
         """The sentences that mention ``place``, in order, each once."""
         indexes = sorted({m.sentence for m in place.mentions})
