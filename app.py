@@ -213,9 +213,11 @@ def timeline_ui(story: Story) -> tuple[float, float] | None:
     return None if choice is None else (events[choice].lat, events[choice].lon)
 
 
-def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
+def map_ui(
+    story: Story, outlines: Mapping[str, dict[str, Any]], focus: tuple[float, float] | None
+) -> None:
     """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
-    fmap = build_map(story, outlines=country_outlines(story, geoparser().gazetteer), world=world())
+    fmap = build_map(story, outlines=outlines, world=world())
     st_folium(
         localise(fmap, ST_FOLIUM_BASE_URL),  # scripts from our own server, not a CDN
         key="map",
@@ -227,20 +229,28 @@ def map_ui(story: Story, focus: tuple[float, float] | None) -> None:
     )
 
 
-def downloads_ui(story: Story) -> None:
-    """The story as files: GeoJSON (places, events, links), CSV of mentions, the HTML map."""
+def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]]) -> None:
+    """The story as files: GeoJSON (places, events, links), CSV of mentions, the HTML map.
+    Each is made when its button is pressed, not on every rerun (the map is about 2 MB)."""
     stem = Path(story.article.source or "article").stem or "article"
-    geojson = json.dumps(story_geojson(story, links=True), ensure_ascii=False, indent=1)
     columns = st.columns(3)
     columns[0].download_button(
-        "GeoJSON", geojson, f"{stem}.geojson", "application/geo+json", key="dl_geojson"
+        "GeoJSON",
+        lambda: json.dumps(story_geojson(story, links=True), ensure_ascii=False, indent=1),
+        f"{stem}.geojson",
+        "application/geo+json",
+        key="dl_geojson",
     )
     columns[1].download_button(
-        "Mentions (CSV)", mentions_csv(story), f"{stem}-mentions.csv", "text/csv", key="dl_csv"
+        "Mentions (CSV)",
+        lambda: mentions_csv(story),
+        f"{stem}-mentions.csv",
+        "text/csv",
+        key="dl_csv",
     )
     columns[2].download_button(
         "Map (HTML)",
-        map_html(story, outlines=country_outlines(story, geoparser().gazetteer), world=world()),
+        lambda: map_html(story, outlines=outlines, world=world()),
         f"{stem}-map.html",
         "text/html",
         key="dl_html",
@@ -319,6 +329,7 @@ def main() -> None:
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
     left, right = st.columns([2, 3], gap="medium")
+    outlines = country_outlines(story, geoparser().gazetteer)
     below = st.container()  # drawn first: a place selected in its table focuses the map
     with below:
         selected_place = tables_ui(story)
@@ -326,10 +337,10 @@ def main() -> None:
         article_ui(story)
     with right:
         selected_event = timeline_ui(story)
-        map_ui(story, selected_place or selected_event)
+        map_ui(story, outlines, selected_place or selected_event)
         if attribution:
             st.caption(f"Online places: {attribution}")
-        downloads_ui(story)
+        downloads_ui(story, outlines)
 
 
 if __name__ == "__main__":

@@ -103,3 +103,13 @@ def test_geojson_download_is_valid(session: Session) -> None:
     names = {f["properties"]["name"] for f in data["features"]}
     assert {"Pyongyang", "Seoul", "Moscow"} <= names
     assert any(f["properties"].get("date") == "2024-06-20" for f in data["features"])
+
+
+def test_html_map_download_is_a_standalone_page(session: Session) -> None:
+    session.markers(18)
+    with session.page.expect_download() as download:
+        session.page.get_by_role("button", name="Map (HTML)").click()
+    page = Path(download.value.path()).read_text(encoding="utf-8")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert "<script src=" not in page  # scripts inlined: it opens from a file, offline
+    assert page.count("L.marker(") == 18
