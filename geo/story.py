@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from geopy.location import Location
 
 from .articles import Article, article_from_text
+from .corrections import Corrections, apply, keys_of
 from .events import Event, find_events
 from .gazetteer import Gazetteer, normalize
 from .geocoders import OnlineFallback, candidate_from_location
@@ -101,6 +102,21 @@ class Geoparser:
         places = self._with_online(mentions, places)
         events = find_events(doc, sentences, places, self.gazetteer, article.year)
         return Story(article, tuple(sentences), tuple(places), tuple(events))
+
+    def corrected(self, story: Story, corrections: Corrections) -> Story:
+        """``story`` after the reader's corrections: its places rebuilt, its events found again
+        (an event follows the place its sentence now names). Raises
+        :class:`~geo.corrections.CorrectionError` when a correction does not fit the story."""
+        if not corrections:
+            return story
+        found = {key: self.gazetteer.get(key) for key in keys_of(corrections)}
+        candidates = {key: c for key, c in found.items() if c is not None}
+        text = story.article.text
+        places = apply(text, story.sentences, story.places, corrections, candidates)
+        events = find_events(
+            self.nlp(text), story.sentences, places, self.gazetteer, story.article.year
+        )
+        return replace(story, places=tuple(places), events=tuple(events))
 
     def _with_online(self, mentions: Sequence[Mention], places: list[Place]) -> list[Place]:
         """``places`` and, with an online fallback, a place for each name the gazetteer had no
