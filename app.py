@@ -1,18 +1,25 @@
 """News Atlas, the Streamlit app: layout and wiring only; all logic lives in ``geo``.
 
 Run with ``streamlit run app.py``.
+
+What the reader is looking at (the place or event in focus, the layers shown, their
+corrections) lives in ``st.session_state`` and is mirrored in the page's link
+(``st.query_params``) for articles a link can name, samples and web pages, so that the link
+reopens the same view. Pasted and uploaded text never goes into a link.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import folium
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 from streamlit_folium import st_folium
@@ -28,15 +35,33 @@ from geo import (
 )
 from geo.articles import MAX_CHARS, SUFFIXES
 from geo.assets import ST_FOLIUM_BASE_URL, localise
+from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.export import mentions_csv, story_geojson, timeline
+from geo.gazetteer import Candidate
 from geo.geocoders import geocoder_from_env
-from geo.maps import build_map, country_outlines, map_html, style_of, world_outlines
-from geo.markup import highlight
+from geo.maps import (
+    LAYERS,
+    STYLES,
+    build_map,
+    country_outlines,
+    map_html,
+    object_at,
+    style_of,
+    world_outlines,
+)
+from geo.markup import segments
+from geo.resolve import Place
 from geo.web import article_from_url
 
 DATA = Path(__file__).resolve().parent / "data"
-SAMPLES = {"Russia and North Korea make strategic pact (June 2024)": "russia-north-korea-pact.txt"}
+#: Sample articles by the id a shared link uses: (title, file in data/).
+SAMPLES = {
+    "russia-north-korea-pact": (
+        "Russia and North Korea make strategic pact (June 2024)",
+        "russia-north-korea-pact.txt",
+    ),
+}
 SOURCES = ("Sample article", "Paste text", "Upload a file", "Link to a web page")
 GEOCODERS = {
     "offline": "Offline gazetteer only",
@@ -44,6 +69,8 @@ GEOCODERS = {
     "photon": "Offline, then Photon (OpenStreetMap)",
     "arcgis": "Offline, then ArcGIS",
 }
+#: How close the map comes to a place in focus, by kind.
+ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "border": 7}
 
 
 @st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
@@ -56,6 +83,12 @@ def geoparser() -> Geoparser:
 def analyse(text: str, source: str, year: int | None) -> Story:
     """The story of one article, offline; cached by its text, source and year."""
     return geoparser().analyse(article_from_text(text, source=source, year=year))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def corrected(text: str, source: str, year: int | None, fixes: tuple[str, ...]) -> Story:
+    """The offline story after the reader's corrections (given as link tokens)."""
+    return geoparser().corrected(analyse(text, source, year), Corrections.parse(fixes))
 
 
 @dataclass(frozen=True)
@@ -99,6 +132,64 @@ def settings() -> dict[str, str]:
     return config
 
 
+# --- the view a link describes -------------------------------------------------------------
+
+
+def restore_view() -> None:
+    """On a session's first run, take the view a shared link describes: the article (a
+    sample or a web page), the place or event in focus, the layers and the corrections."""
+    if st.session_state.get("restored"):
+        return
+    st.session_state["restored"] = True
+    params = st.query_params
+    if params.get("sample") in SAMPLES:
+        st.session_state["source"] = SOURCES[0]
+        st.session_state["sample"] = params["sample"]
+    elif params.get("url"):
+        st.session_state["source"] = SOURCES[3]
+        st.session_state["url"] = st.session_state["fetched"] = params["url"]
+    if params.get("place"):
+        st.session_state["focus"] = f"place:{params['place']}"
+    elif params.get("event", "").isdigit():
+        st.session_state["focus"] = f"event:{params['event']}"
+        st.session_state["event"] = int(params["event"])
+    if "layers" in params:
+        st.session_state["layers"] = [n for n in params["layers"].split(",") if n in LAYERS]
+    try:
+        fixes = Corrections.parse(params.get_all("fix"))
+    except CorrectionError as err:
+        st.session_state["link_problem"] = f"The link's corrections were left out: {err}."
+    else:
+        st.session_state["fixes"] = (None, fixes)  # bound to the first article shown
+
+
+def share_view(choice: Choice, fixes: Corrections) -> None:
+    """Mirror the view in the page's link, for an article a link can name."""
+    if not choice.shared:
+        st.query_params.clear()
+        return
+    params: dict[str, str | list[str]] = dict(choice.shared)
+    focus = st.session_state.get("focus") or ""
+    kind, _, value = focus.partition(":")
+    if kind in ("place", "event"):
+        params[kind] = value
+    layers = st.session_state.get("layers", list(LAYERS))
+    if list(layers) != list(LAYERS):
+        params["layers"] = ",".join(layers)
+    if fixes:
+        params["fix"] = fixes.tokens()
+    if params != _current_params():
+        st.query_params.from_dict(params)
+
+
+def _current_params() -> dict[str, str | list[str]]:
+    params = st.query_params
+    return {k: (params.get_all(k) if k == "fix" else params[k]) for k in params}
+
+
+# --- the article ---------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Choice:
     """The article the user asked for, as text, or the message saying why there is none."""
@@ -108,6 +199,7 @@ class Choice:
     year: int | None = None
     error: str = ""
     waiting: bool = False  # nothing chosen yet (an invitation, not an error)
+    shared: tuple[tuple[str, str], ...] = ()  # how a link names the article, if it can
 
 
 def source_ui() -> Choice:
@@ -116,9 +208,12 @@ def source_ui() -> Choice:
         st.header("Article")
         kind = st.radio("Source", SOURCES, key="source")
         if kind == "Sample article":
-            title = st.selectbox("Sample", list(SAMPLES), key="sample")
-            text = (DATA / SAMPLES[title]).read_text(encoding="utf-8")
-            return Choice(text, SAMPLES[title])
+            sample = st.selectbox(
+                "Sample", list(SAMPLES), format_func=lambda s: SAMPLES[s][0], key="sample"
+            )
+            name = SAMPLES[sample][1]
+            text = (DATA / name).read_text(encoding="utf-8")
+            return Choice(text, name, shared=(("sample", sample),))
         if kind == "Paste text":
             st.text_area(
                 "Paste an English news article",
@@ -140,7 +235,8 @@ def source_ui() -> Choice:
             url = st.session_state.get("fetched")
             if not url:
                 return Choice(error="Paste a link and press “Fetch and map”.", waiting=True)
-            return _checked(lambda: fetch(url))
+            fetched = _checked(lambda: fetch(url))
+            return fetched if fetched.error else replace(fetched, shared=(("url", url),))
         upload = st.file_uploader(
             "Upload a .txt, .md or .html file",
             type=[s.lstrip(".") for s in SUFFIXES],
@@ -179,57 +275,218 @@ def _checked(read: Callable[[], Article]) -> Choice:
     return Choice(article.text, article.source, article.year)
 
 
-def article_ui(story: Story) -> None:
-    """The article, each place mention highlighted in its marker's colour."""
+_CATEGORY_CSS = "".join(
+    f"mark.{key}{{background:{style.hex}33;border-bottom:2px solid {style.hex}}}"
+    for key, style in STYLES.items()
+)
+
+#: The article, drawn from text nodes (nothing in it is ever parsed as HTML); a click on a
+#: highlighted mention sends its place's key back to Python.
+_ARTICLE_JS = """
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  let root = parentElement.querySelector(".news-atlas-article");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "news-atlas-article";
+    parentElement.appendChild(root);
+  }
+  root.replaceChildren();
+  for (const paragraph of data.paragraphs) {
+    const p = document.createElement("p");
+    for (const [text, key, start] of paragraph) {
+      if (key === null) {
+        p.appendChild(document.createTextNode(text));
+        continue;
+      }
+      const place = data.places[key];
+      const mark = document.createElement("mark");
+      mark.textContent = text;
+      mark.className = "place " + place.category + (key === data.selected ? " selected" : "");
+      mark.dataset.key = key;
+      mark.dataset.start = String(start);
+      mark.title = place.title;
+      mark.tabIndex = 0;
+      mark.setAttribute("role", "button");
+      const choose = () => setTriggerValue("clicked", key);
+      mark.addEventListener("click", choose);
+      mark.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          choose();
+        }
+      });
+      p.appendChild(mark);
+    }
+    root.appendChild(p);
+  }
+  // Bring a newly selected place's first mention into view, scrolling only the article's
+  // own box (never the page, which would jump away from what the reader clicked).
+  const first = root.querySelector("mark.selected");
+  if (!first || root.dataset.selected === data.selected) return;
+  root.dataset.selected = data.selected;
+  let box = parentElement.host || parentElement;
+  while (box && box !== document.body) {
+    const overflow = getComputedStyle(box).overflowY;
+    if ((overflow === "auto" || overflow === "scroll") && box.scrollHeight > box.clientHeight) {
+      const offset = first.getBoundingClientRect().top - box.getBoundingClientRect().top;
+      box.scrollTop += offset - box.clientHeight / 3;
+      return;
+    }
+    box = box.parentElement;
+  }
+}
+"""
+_ARTICLE_CSS = (
+    ".news-atlas-article{font-size:1rem;line-height:1.6}"
+    "mark.place{padding:0 2px;cursor:pointer;color:inherit;border-radius:2px}"
+    "mark.place:focus-visible{outline:2px solid currentColor}"
+    "mark.place.selected{outline:3px solid #d63e2a;background:#d63e2a44}" + _CATEGORY_CSS
+)
+article_view = st.components.v2.component("news_atlas_article", js=_ARTICLE_JS, css=_ARTICLE_CSS)
+
+
+def article_ui(story: Story, focus: str | None) -> None:
+    """The article, each place mention highlighted in its marker's colour; the mentions of the
+    place in focus stand out. Clicking a mention puts its place in focus."""
     st.subheader(story.article.title or "Article")
-    spans = []
-    for place in story.places:
-        category = style_of(place.kind).label.split()[0].lower().rstrip(",")
-        spans.extend((m.start, m.end, f"place {category}") for m in place.mentions)
-    body = highlight(story.article.text, spans)
-    paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip())
-    colours = "".join(
-        f"mark.place.{style.label.split()[0].lower().rstrip(',')} {{background:{style.hex}33;"
-        f"border-bottom:2px solid {style.hex};padding:0 2px}}"
-        for style in {style_of(p.kind) for p in story.places}
-    )
-    st.html(f"<style>{colours}</style><div class='news-atlas-article'>{paragraphs}</div>")
+    spans = [(m.start, m.end, p.key) for p in story.places for m in p.mentions]
+    places = {
+        p.key: {"category": _category(p.kind), "title": f"{p.name} ({p.kind})"}
+        for p in story.places
+    }
+    selected = focus.removeprefix("place:") if focus and focus.startswith("place:") else None
+    with st.container(height=620, border=False):
+        article_view(
+            key="article",
+            data={
+                "paragraphs": segments(story.article.text, spans),
+                "places": places,
+                "selected": selected,
+            },
+            on_clicked_change=_focus_from_article,
+        )
 
 
-def timeline_ui(story: Story) -> tuple[float, float] | None:
-    """The events in date order; returns the point of the one the user selected."""
+def _category(kind: str) -> str:
+    return next(k for k, style in STYLES.items() if style == style_of(kind))
+
+
+def _focus_from_article() -> None:
+    clicked = st.session_state["article"].get("clicked")
+    if clicked:
+        _focus(f"place:{clicked}")
+
+
+def _focus(target: str) -> None:
+    """Put a place (``place:<key>``) or an event (``event:<n>``) in focus; "" for nothing."""
+    st.session_state["focus"] = target
+    kind, _, value = target.partition(":")
+    st.session_state["event"] = int(value) if kind == "event" and value.isdigit() else None
+
+
+# --- the map and what is in focus ------------------------------------------------------------
+
+
+def focus_point(story: Story, focus: str | None) -> tuple[tuple[float, float], int] | None:
+    """Where the map centres for the place or event in focus, and how close it comes."""
+    kind, _, value = (focus or "").partition(":")
+    if kind == "place" and (place := story.place(value)) is not None:
+        return (place.lat, place.lon), ZOOM.get(place.kind, 8)
+    events = timeline(story)
+    if kind == "event" and value.isdigit() and int(value) < len(events):
+        event = events[int(value)]
+        return (event.lat, event.lon), 6
+    return None
+
+
+def timeline_ui(story: Story) -> None:
+    """The events in date order; selecting one puts it in focus."""
     events = timeline(story)
     if not events:
-        return None
+        return
+    if st.session_state.get("event") not in (None, *range(len(events))):
+        st.session_state["event"] = None
     labels = [f"{e.date} · {e.name} — {e.where.name}" for e in events]
-    choice = st.radio(
+
+    def chosen() -> None:
+        if st.session_state.get("event") is not None:
+            _focus(f"event:{st.session_state['event']}")
+
+    st.radio(
         "Timeline",
         range(len(events)),
         format_func=labels.__getitem__,
         index=None,
         key="event",
         help="Select an event to centre the map on it.",
+        on_change=chosen,
     )
-    return None if choice is None else (events[choice].lat, events[choice].lon)
+
+
+def layers_ui() -> list[str]:
+    """The map layers the reader wants; returns their names."""
+    st.session_state.setdefault("layers", list(LAYERS))
+    chosen = st.pills(
+        "Layers",
+        list(LAYERS),
+        format_func=LAYERS.__getitem__,
+        selection_mode="multi",
+        key="layers",
+        label_visibility="collapsed",
+    )
+    return [name for name in LAYERS if name in chosen]
 
 
 def map_ui(
-    story: Story, outlines: Mapping[str, dict[str, Any]], focus: tuple[float, float] | None
+    story: Story,
+    outlines: Mapping[str, dict[str, Any]],
+    layers: list[str],
+    focus: str | None,
 ) -> None:
-    """The map, centred on ``focus`` when given; panning and zooming do not rerun the script."""
-    fmap = build_map(story, outlines=outlines, world=world())
+    """The map, centred on what is in focus; a click on a marker puts it in focus.
+
+    A new focus moves the map that is shown (st_folium's ``center`` and ``zoom``); a map
+    drawn anew (another article, layers or corrections) opens at the focus itself, since
+    st_folium applies ``center`` only to a map already drawn."""
+    point = focus_point(story, focus)
+    drawn = (story.article.text, tuple(layers), story.places, story.events)
+    if st.session_state.get("map_drawn") != hash(drawn):
+        st.session_state["map_drawn"] = hash(drawn)
+        st.session_state["map_view"] = point
+    fmap = build_map(
+        story, outlines=outlines, world=world(), layers=layers, view=st.session_state["map_view"]
+    )
+    ring = folium.FeatureGroup(name="In focus")
+    if point is not None:
+        folium.CircleMarker(
+            point[0], radius=22, color="#d63e2a", weight=3, fill=False, interactive=False
+        ).add_to(ring)
+
+    def clicked() -> None:
+        value = st.session_state.get("map") or {}
+        where = value.get("last_object_clicked") or {}
+        if "lat" in where and "lng" in where:
+            found = object_at(
+                story, where["lat"], where["lng"], value.get("last_object_clicked_tooltip") or ""
+            )
+            if found:
+                _focus(found)
+
     st_folium(
         localise(fmap, ST_FOLIUM_BASE_URL),  # scripts from our own server, not a CDN
         key="map",
         height=560,
         use_container_width=True,
-        returned_objects=[],
-        center=focus,
-        zoom=6 if focus else None,
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
+        center=point[0] if point else None,
+        zoom=point[1] if point else None,
+        feature_group_to_add=ring,
+        on_change=clicked,
     )
 
 
-def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]]) -> None:
+def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: list[str]) -> None:
     """The story as files: GeoJSON (places, events, links), CSV of mentions, the HTML map.
     Each is made when its button is pressed, not on every rerun (the map is about 2 MB)."""
     stem = Path(story.article.source or "article").stem or "article"
@@ -250,17 +507,149 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]]) -> None:
     )
     columns[2].download_button(
         "Map (HTML)",
-        lambda: map_html(story, outlines=outlines, world=world()),
+        lambda: map_html(story, outlines=outlines, world=world(), layers=layers),
         f"{stem}-map.html",
         "text/html",
         key="dl_html",
     )
 
 
-def tables_ui(story: Story) -> tuple[float, float] | None:
-    """Places and events as tables; returns the point of the place row the user selected."""
+# --- evidence and corrections ----------------------------------------------------------------
+
+
+def describe(candidate: Candidate) -> str:
+    """A candidate as the reader chooses among them: name, kind, where, population, point."""
+    countries = geoparser().gazetteer.countries()
+    where = ", ".join(
+        countries[c].name if c in countries else c for c in sorted(candidate.country_codes)
+    )
+    if candidate.key.startswith("adm1:"):
+        where = f"{where} ({candidate.key.removeprefix('adm1:')})"
+    elif candidate.admin1 and candidate.kind in ("city", "capital") and where:
+        where = f"{candidate.admin1}, {where}"
+    people = f" · {candidate.population:,} people" if candidate.population else ""
+    point = f" · {candidate.lat:.2f}, {candidate.lon:.2f}"
+    return f"{candidate.name} — {candidate.kind}{f' in {where}' if where else ''}{people}{point}"
+
+
+def _change(article_id: str, change: Callable[[Corrections], Corrections]) -> None:
+    _, fixes = st.session_state.get("fixes", (article_id, Corrections()))
+    st.session_state["fixes"] = (article_id, change(fixes))
+
+
+def place_ui(story: Story, place: Place, article_id: str) -> None:
+    """The place in focus: its evidence, and the controls to correct it."""
+    st.subheader(f"{place.name} ({place.kind})")
+    st.caption(
+        f"{place.lat:.4f}, {place.lon:.4f} · confidence {place.confidence:.2f} · "
+        f"{place.candidate.source} · why: {', '.join(place.reasons) or '—'}"
+    )
+    for sentence in story.sentences_of(place):
+        quoted = [m.text for m in place.mentions if m.sentence == sentence.index]
+        st.markdown(f"> {_md(sentence.text)}  \n— *as {_md(', '.join(quoted))}*")
+    with st.expander(f"Correct “{place.name}”", expanded=False):
+        query = st.text_input(
+            "Search the gazetteer",
+            key=f"search_{place.key}",
+            placeholder=f"a place name, e.g. {place.mentions[0].text}",
+        )
+        options: dict[str, Candidate] = {}
+        for scored in place.alternatives:
+            options.setdefault(scored.candidate.key, scored.candidate)
+        for candidate in geoparser().gazetteer.search(query or place.mentions[0].name, limit=25):
+            options.setdefault(candidate.key, candidate)
+        options.pop(place.key, None)
+        pick = st.selectbox(
+            "The right place",
+            list(options),
+            format_func=lambda key: describe(options[key]),
+            index=None,
+            key=f"pick_{place.key}",
+            placeholder="Choose a runner-up or a search result",
+        )
+        which = st.multiselect(
+            "Mentions to move",
+            [m.start for m in place.mentions],
+            default=[m.start for m in place.mentions],
+            format_func=lambda start: _mention_label(story, place, start),
+            key=f"which_{place.key}",
+        )
+
+        def move() -> None:
+            _change(article_id, lambda fixes: fixes.move(which, str(pick)))
+            _focus(f"place:{pick}")
+
+        def drop() -> None:
+            _change(article_id, lambda fixes: fixes.drop(m.start for m in place.mentions))
+            _focus("")
+
+        left, right = st.columns(2)
+        left.button(
+            "Move these mentions",
+            key=f"move_{place.key}",
+            disabled=pick is None or not which,
+            on_click=move,
+        )
+        right.button("Not a place: drop it", key=f"drop_{place.key}", on_click=drop)
+
+
+def _mention_label(story: Story, place: Place, start: int) -> str:
+    mention = next(m for m in place.mentions if m.start == start)
+    sentence = story.sentences[mention.sentence].text
+    return f"“{mention.text}” in “{sentence[:60]}{'…' if len(sentence) > 60 else ''}”"
+
+
+def _md(text: str) -> str:
+    """Article text shown through markdown, verbatim: every markdown character escaped."""
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in text)
+
+
+def add_place_ui(story: Story, article_id: str) -> None:
+    """Add a place the pipeline missed: a name as the article writes it, and which place."""
+    with st.expander("Add a place the article names but the map misses"):
+        name = st.text_input("The name as written in the article", key="add_name")
+        spans = occurrences(story.article.text, name)
+        if name.strip() and not spans:
+            st.caption(f"“{name.strip()}” is not written in this article as a whole word.")
+        query = st.text_input(
+            "Search the gazetteer for it",
+            key="add_search",
+            placeholder="the same name, or another the place is known by",
+        )
+        query = query.strip() or name
+        gazetteer = geoparser().gazetteer
+        options = {c.key: c for c in [*gazetteer.lookup(query), *gazetteer.search(query)]}
+        pick = st.selectbox(
+            "Which place",
+            list(options),
+            format_func=lambda key: describe(options[key]),
+            index=None,
+            key="add_pick",
+            placeholder="Type a name above, then choose",
+        )
+
+        def add() -> None:
+            _change(article_id, lambda fixes: fixes.add(spans, str(pick)))
+            _focus(f"place:{pick}")
+
+        st.button(
+            f"Add it ({len(spans)} mention{'s' * (len(spans) != 1)})",
+            key="add",
+            disabled=pick is None or not spans,
+            on_click=add,
+        )
+
+
+def tables_ui(story: Story) -> None:
+    """Places and events as tables; selecting a place's row puts it in focus."""
     st.subheader(f"Places ({len(story.places)})")
-    selection = st.dataframe(
+
+    def selected() -> None:
+        rows = st.session_state["places_table"]["selection"]["rows"]
+        if rows and rows[0] < len(story.places):
+            _focus(f"place:{story.places[rows[0]].key}")
+
+    st.dataframe(
         [
             {
                 "place": p.name,
@@ -281,7 +670,7 @@ def tables_ui(story: Story) -> tuple[float, float] | None:
         ],
         hide_index=True,
         key="places_table",
-        on_select="rerun",
+        on_select=selected,
         selection_mode="single-row",
     )
     if story.events:
@@ -293,33 +682,57 @@ def tables_ui(story: Story) -> tuple[float, float] | None:
             ],
             hide_index=True,
         )
-    rows = selection.selection.rows if selection else []
-    return (story.places[rows[0]].lat, story.places[rows[0]].lon) if rows else None
+
+
+def corrections_ui(fixes: Corrections, article_id: str) -> None:
+    if not fixes:
+        return
+    st.caption(f"{len(fixes)} correction{'s' * (len(fixes) != 1)} made by you.")
+    st.button(
+        "Undo all corrections",
+        key="undo",
+        on_click=lambda: st.session_state.update(fixes=(article_id, Corrections())),
+    )
 
 
 def main() -> None:
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+    restore_view()
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")
     choice = source_ui()
     config = settings()
     geocoder = geocoder_ui(config)
+    if problem := st.session_state.pop("link_problem", None):
+        st.warning(problem)
     if choice.error:
         (st.info if choice.waiting else st.error)(choice.error)
         return
+    article_id = hashlib.sha256(choice.text.encode("utf-8")).hexdigest()[:16]
+    bound, fixes = st.session_state.get("fixes", (None, Corrections()))
+    if bound not in (None, article_id):  # another article: its own corrections
+        fixes = Corrections()
+        st.session_state["focus"] = None
+    st.session_state["fixes"] = (article_id, fixes)
     attribution = ""
     try:
         with st.spinner("Finding the places in the article…"):
             if geocoder == "offline":
-                story = analyse(choice.text, choice.source, choice.year)
+                story = corrected(choice.text, choice.source, choice.year, tuple(fixes.tokens()))
             else:
                 online = analyse_online(
                     choice.text, choice.source, choice.year,
                     {**config, "NEWS_ATLAS_GEOCODER": geocoder},
                 )  # fmt: skip
                 story, attribution = online.story, online.attribution
+                story = geoparser().corrected(story, fixes)
                 for warning in online.warnings:
                     st.warning(warning)
+    except CorrectionError as err:
+        st.warning(f"Your corrections no longer fit this article and were undone: {err}.")
+        st.session_state["fixes"] = (article_id, Corrections())
+        story = analyse(choice.text, choice.source, choice.year)
+        fixes = Corrections()
     except ConfigurationError as err:
         st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
         return
@@ -328,19 +741,31 @@ def main() -> None:
         return
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
+    # Every click that changes the focus (a mention, a marker, a table row, an event) runs
+    # its callback before this run starts, so the whole page agrees on it.
+    focus = st.session_state.get("focus")
     left, right = st.columns([2, 3], gap="medium")
     outlines = country_outlines(story, geoparser().gazetteer)
-    below = st.container()  # drawn first: a place selected in its table focuses the map
-    with below:
-        selected_place = tables_ui(story)
     with left:
-        article_ui(story)
+        article_ui(story, focus)
     with right:
-        selected_event = timeline_ui(story)
-        map_ui(story, outlines, selected_place or selected_event)
+        layers = layers_ui()
+        timeline_ui(story)
+        map_ui(story, outlines, layers, focus)
         if attribution:
             st.caption(f"Online places: {attribution}")
-        downloads_ui(story, outlines)
+        downloads_ui(story, outlines, layers)
+        if choice.shared:
+            st.caption("The page's link now reopens this view: share it as it is.")
+        else:
+            st.caption("Pasted and uploaded articles stay in this page; they are not in its link.")
+    kind, _, value = (focus or "").partition(":")
+    if kind == "place" and (place := story.place(value)) is not None:
+        place_ui(story, place, article_id)
+    add_place_ui(story, article_id)
+    corrections_ui(fixes, article_id)
+    tables_ui(story)
+    share_view(choice, fixes)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ through :func:`geo.markup.escape`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from jinja2 import Template
 
 from .assets import inline_html
 from .events import Event
+from .export import timeline
 from .gazetteer import Gazetteer
 from .links import Link, links_of
 from .markup import escape, highlight
@@ -24,12 +25,14 @@ from .resolve import Place
 from .story import Story
 
 __all__ = [
+    "LAYERS",
     "STYLES",
     "MarkerStyle",
     "build_map",
     "country_mentions",
     "country_outlines",
     "map_html",
+    "object_at",
     "style_of",
     "world_outlines",
 ]
@@ -280,6 +283,42 @@ def _outline_base(world: Mapping[str, Any], show: bool) -> folium.GeoJson:
     )
 
 
+#: The map's layers the reader can show or hide, by the name a shared link uses.
+LAYERS = {
+    "places": "Places",
+    "events": "Events",
+    "links": "Links between places",
+    "countries": "Countries by mentions",
+}
+
+
+def object_at(story: Story, lat: float, lon: float, tooltip: str = "") -> str | None:
+    """What the reader clicked on the map: ``place:<key>`` or ``event:<n>`` (its position in
+    :func:`geo.export.timeline`), from the marker's point and tooltip; None for anything else.
+
+    A marker's point is the place's own, so points are compared to a millionth of a degree;
+    an event drawn where a place is tells itself apart by its tooltip ("2024-06-19 · …").
+    """
+
+    def near(point_lat: float, point_lon: float) -> bool:
+        return abs(point_lat - lat) < 1e-6 and abs(point_lon - lon) < 1e-6
+
+    tip = " ".join(tooltip.split())
+    for number, event in enumerate(timeline(story)):
+        if near(event.lat, event.lon) and tip == " ".join(_event_tooltip(event).split()):
+            return f"event:{number}"
+    place = next((p for p in story.places if near(p.lat, p.lon)), None)
+    return None if place is None else f"place:{place.key}"
+
+
+def _place_tooltip(place: Place) -> str:
+    return f"{place.name} · {style_of(place.kind).label.lower()}"
+
+
+def _event_tooltip(event: Event) -> str:
+    return f"{event.date} · {event.name}"
+
+
 def country_mentions(story: Story) -> dict[str, int]:
     """How many times the article names each country (by ISO code), adjectives included."""
     return {
@@ -330,7 +369,7 @@ def _shaded_countries(story: Story, outlines: Mapping[str, dict[str, Any]]) -> f
     ]
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name="Countries by mentions",
+        name=LAYERS["countries"],
         style_function=lambda feature: {
             "fillColor": feature["properties"]["fill"],
             "fillOpacity": 0.55,
@@ -348,19 +387,22 @@ def build_map(
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
     world: Mapping[str, Any] | None = None,
+    layers: Collection[str] = tuple(LAYERS),
+    view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
     """A new map of the story: a marker for every place and event, a line between places
     named in the same sentence, countries shaded by how often they are named (when their
-    ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Lines and
-    shading are layers the user can switch off.
+    ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Each is a
+    layer the user can switch off; only the ``layers`` named (keys of :data:`LAYERS`) are drawn.
 
     ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
-    the only base map.
+    the only base map. ``view`` (a point and a zoom level) opens the map there instead of
+    fitting everything in.
     """
     fmap = folium.Map(
-        location=(20, 0),
-        zoom_start=2,
+        location=view[0] if view else (20, 0),
+        zoom_start=view[1] if view else 2,
         tiles=None,
         control_scale=True,
         max_zoom=18,
@@ -375,33 +417,37 @@ def build_map(
         base.add_to(fmap)
         if tile_layer is not None:
             _OfflineFallback(tile_layer, base).add_to(fmap)
-    layers = {
-        "links": folium.FeatureGroup(name="Links between places", show=True),
-        "places": folium.FeatureGroup(name="Places", show=True),
-        "events": folium.FeatureGroup(name="Events", show=True),
+    unknown = set(layers) - set(LAYERS)
+    if unknown:
+        raise ValueError(f"unknown map layers {sorted(unknown)}; expected some of {list(LAYERS)}")
+    groups = {
+        name: folium.FeatureGroup(name=LAYERS[name], show=True)
+        for name in ("links", "places", "events")
+        if name in layers
     }
-    for link in links_of(story):
-        _line(link).add_to(layers["links"])
+    for link in links_of(story) if "links" in groups else ():
+        _line(link).add_to(groups["links"])
     used: dict[str, MarkerStyle] = {}
     points: list[tuple[float, float]] = []
-    for place in story.places:
+    for place in story.places if "places" in groups else ():
         style = style_of(place.kind)
         used[style.label] = style
-        tooltip = escape(f"{place.name} · {style.label.lower()}")
+        tooltip = escape(_place_tooltip(place))
         _marker(place.lat, place.lon, style, tooltip, place_popup(story, place)).add_to(
-            layers["places"]
+            groups["places"]
         )
         points.append((place.lat, place.lon))
-    for event in story.events:
+    for event in story.events if "events" in groups else ():
         style = STYLES["event"]
         used[style.label] = style
-        tooltip = escape(f"{event.date} · {event.name}")
-        _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(layers["events"])
+        tooltip = escape(_event_tooltip(event))
+        _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(groups["events"])
         points.append((event.lat, event.lon))
+    outlines = outlines if "countries" in layers else None
     if outlines:
         _shaded_countries(story, outlines).add_to(fmap)
-    for layer in layers.values():
-        layer.add_to(fmap)
+    for group in groups.values():
+        group.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     if used:
@@ -409,7 +455,7 @@ def build_map(
         _Legend(
             sorted(used.values(), key=order.index), _shade_labels() if outlines else None
         ).add_to(fmap)
-    if points:
+    if points and view is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         fmap.fit_bounds(
             [(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30), max_zoom=8
@@ -423,8 +469,9 @@ def map_html(
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
     world: Mapping[str, Any] | None = None,
+    layers: Collection[str] = tuple(LAYERS),
 ) -> str:
     """The story's map as one standalone HTML page, its scripts and styles inlined, so it
     opens from a file with no network (only the tiles need one; with ``world`` it falls
     back to country outlines without them)."""
-    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world))
+    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world, layers=layers))

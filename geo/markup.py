@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-__all__ = ["escape", "highlight"]
+__all__ = ["escape", "highlight", "segments"]
 
 _TEMPLATES = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
@@ -55,3 +55,39 @@ def highlight(
         position = end
     pieces.append(escape(text[position:]))
     return "".join(pieces)
+
+
+def segments(
+    text: str, spans: Iterable[tuple[int, int, str]]
+) -> list[list[tuple[str, str | None, int]]]:
+    r"""``text`` cut into paragraphs (its non-blank lines), each a list of ``(piece, tag,
+    start)``: plain pieces have no tag, each ``(start, end, tag)`` span is a piece of its own.
+    For drawing the article with DOM text nodes, which need no escaping. Overlapping spans
+    after the first are skipped, as in :func:`highlight`.
+
+    >>> first, second = segments("In Paris.\n\nThen Rome", [(3, 8, "a"), (16, 20, "b")])
+    >>> first
+    [('In ', None, 0), ('Paris', 'a', 3), ('.', None, 8)]
+    >>> second
+    [('Then ', None, 11), ('Rome', 'b', 16)]
+    """
+    cuts: list[tuple[int, int, str | None]] = []
+    position = 0
+    for begin, finish, name in sorted(spans):
+        if begin < position or begin < 0 or finish > len(text) or begin >= finish:
+            continue
+        cuts.extend(((position, begin, None), (begin, finish, name)))
+        position = finish
+    cuts.append((position, len(text), None))
+    paragraphs: list[list[tuple[str, str | None, int]]] = [[]]
+    for start, end, tag in cuts:
+        if tag is not None:
+            paragraphs[-1].append((text[start:end], tag, start))
+            continue
+        for number, line in enumerate(text[start:end].split("\n")):
+            if number:
+                paragraphs.append([])
+            if line:
+                paragraphs[-1].append((line, None, start))
+            start += len(line) + 1
+    return [p for p in paragraphs if any(piece.strip() for piece, _, _ in p)]

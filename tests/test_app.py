@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -73,10 +74,27 @@ def markers(script: str) -> dict[str, tuple[float, float, str]]:
     return found
 
 
-def article_html(at: AppTest) -> str:
-    [html] = at.html
-    body: str = html.value
-    return body
+def article_data(at: AppTest) -> dict[str, Any]:
+    """What the article view is given: paragraphs of ``(text, place key, start)`` pieces."""
+    [view] = at.get("bidi_component")
+    assert view.proto.component_name == "news_atlas_article"
+    data: dict[str, Any] = json.loads(view.proto.json)
+    return data
+
+
+def article_text(at: AppTest) -> str:
+    """The article's text as the view shows it: one line a paragraph."""
+    return "\n".join("".join(p[0] for p in para) for para in article_data(at)["paragraphs"])
+
+
+def highlighted(at: AppTest) -> dict[str, list[str]]:
+    """Each place key the article view highlights → the mentions it highlights for it."""
+    found: dict[str, list[str]] = {}
+    for paragraph in article_data(at)["paragraphs"]:
+        for text, key, _ in paragraph:
+            if key is not None:
+                found.setdefault(key, []).append(text)
+    return found
 
 
 def paste(at: AppTest, text: str) -> AppTest:
@@ -189,10 +207,11 @@ def test_article_without_places_warns(at: AppTest) -> None:
 def test_hostile_paste_is_escaped_in_the_article(at: AppTest) -> None:
     paste(at, HOSTILE)
 
-    body = article_html(at)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-    assert "<script>" not in body
-    assert '<mark class="place capital">Nairobi</mark>' in body
+    # The article view draws text nodes from data, never HTML: the payload is plain text.
+    [view] = at.get("bidi_component")
+    assert view.proto.html_content == ""
+    assert article_text(at) == HOSTILE
+    assert highlighted(at)["gn:184745"] == ["Nairobi"]
     # The sentence is also quoted in Nairobi's popup, inside a JavaScript template literal.
     script = leaflet_script(at)
     assert script is not None
@@ -221,7 +240,7 @@ def test_uploaded_html_article_is_mapped(at: AppTest) -> None:
     script = leaflet_script(at)
     assert script is not None
     assert "Nairobi · capital city" in markers(script)
-    assert "tracker" not in article_html(at)
+    assert "tracker" not in article_text(at)
 
 
 def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
@@ -260,18 +279,6 @@ def test_timeline_lists_the_events_in_date_order_and_centres_the_map(at: AppTest
 def test_downloads_offer_geojson_csv_and_html(at: AppTest) -> None:
     labels = [button.proto.label for button in at.get("download_button")]
     assert labels == ["GeoJSON", "Mentions (CSV)", "Map (HTML)"]
-
-
-def test_selecting_a_place_in_the_table_centres_the_map_on_it(at: AppTest) -> None:
-    places = list(at.dataframe[0].value["place"])
-    row = places.index("Seoul")
-    # what a click on the table's row sends back (AppTest cannot click a dataframe)
-    at.session_state["places_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
-    at.run()
-
-    assert not at.exception
-    args = json.loads(at.get("component_instance")[0].proto.json_args)
-    assert args["center"] == pytest.approx([37.566, 126.978], abs=0.01)
 
 
 def test_places_table_explains_each_choice(at: AppTest) -> None:
@@ -313,3 +320,162 @@ def test_a_link_to_a_private_address_is_refused(at: AppTest) -> None:
     assert not at.exception
     assert at.error and "127.0.0.1" in at.error[0].value
     assert leaflet_script(at) is None
+
+
+# --- focus, shareable links and corrections --------------------------------------------------
+
+MOSCOW, MOSCOW_IDAHO, SEOUL = "gn:524901", "gn:5601538", "gn:1835848"
+
+
+def focus(at: AppTest, target: str) -> AppTest:
+    """What a click on a mention, a marker or a table row does: put ``target`` in focus."""
+    at.session_state["focus"] = target
+    return at.run()
+
+
+def opened(params: dict[str, Any]) -> AppTest:
+    """The app opened from a link with these query parameters."""
+    app = AppTest.from_file(str(APP), default_timeout=120)
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def map_args(at: AppTest) -> dict[str, Any]:
+    args: dict[str, Any] = json.loads(at.get("component_instance")[0].proto.json_args)
+    return args
+
+
+def test_the_sample_is_named_in_the_link(at: AppTest) -> None:
+    assert at.query_params == {"sample": "russia-north-korea-pact"}
+
+
+def test_a_place_in_focus_is_centred_highlighted_explained_and_linked(at: AppTest) -> None:
+    focus(at, f"place:{SEOUL}")
+
+    assert map_args(at)["center"] == pytest.approx([37.566, 126.978], abs=0.01)
+    assert article_data(at)["selected"] == SEOUL
+    assert "Seoul (capital)" in [s.value for s in at.subheader]
+    quotes = " ".join(m.value for m in at.markdown)
+    assert "Seoul" in quotes and "as Seoul" in quotes  # its sentence, quoted as evidence
+    assert at.query_params == {"sample": "russia-north-korea-pact", "place": SEOUL}
+
+
+def test_selecting_an_event_links_it_and_clears_a_place(at: AppTest) -> None:
+    focus(at, f"place:{SEOUL}")
+    at.radio(key="event").set_value(3).run()
+
+    assert at.query_params == {"sample": "russia-north-korea-pact", "event": "3"}
+    assert article_data(at)["selected"] is None
+    assert map_args(at)["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
+
+
+def test_a_link_reopens_the_same_view() -> None:
+    app = opened(
+        {
+            "sample": "russia-north-korea-pact",
+            "place": MOSCOW_IDAHO,
+            "layers": "places,events",
+            "fix": [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"],
+        }
+    )
+
+    assert not app.warning
+    assert "Moscow (city)" in [s.value for s in app.subheader]
+    tooltips = markers(leaflet_script(app) or "")
+    lat, lon, _ = tooltips["Moscow · city"]
+    assert (lat, lon) == pytest.approx((46.73, -117.0), abs=0.05)  # Moscow, Idaho
+    assert "Moscow · capital city" not in tooltips
+    assert "L.polyline" not in (leaflet_script(app) or "")  # the links layer is off
+    assert app.button_group(key="layers").value == ["places", "events"]
+    assert app.query_params["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
+    table = app.dataframe[0].value
+    assert table[table["place"] == "Moscow"].iloc[0]["why"] == "corrected by the reader"
+
+
+def test_a_link_with_unreadable_corrections_still_opens() -> None:
+    app = opened({"sample": "russia-north-korea-pact", "fix": ["<script>"]})
+
+    assert any("corrections were left out" in w.value for w in app.warning)
+    assert "Moscow · capital city" in markers(leaflet_script(app) or "")
+    assert "fix" not in app.query_params
+
+
+def test_corrections_that_do_not_fit_the_article_are_undone() -> None:
+    app = opened({"sample": "russia-north-korea-pact", "fix": ["m3=gn:524901"]})
+
+    assert any("no longer fit" in w.value for w in app.warning)
+    assert "Moscow · capital city" in markers(leaflet_script(app) or "")
+    assert "fix" not in app.query_params
+
+
+def test_moving_a_place_to_a_runner_up_updates_map_table_and_link(at: AppTest) -> None:
+    focus(at, f"place:{MOSCOW}")
+    at.selectbox(key=f"pick_{MOSCOW}").set_value(MOSCOW_IDAHO).run()
+    at.button(key=f"move_{MOSCOW}").click().run()
+
+    assert not at.exception
+    tooltips = markers(leaflet_script(at) or "")
+    assert tooltips["Moscow · city"][:2] == pytest.approx((46.73, -117.0), abs=0.05)
+    assert at.query_params["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
+    assert at.query_params["place"] == MOSCOW_IDAHO  # the corrected place stays in focus
+    assert "1 correction" not in " ".join(c.value for c in at.caption)
+    assert "2 corrections made by you." in [c.value for c in at.caption]
+
+    at.button(key="undo").click().run()
+
+    assert "Moscow · capital city" in markers(leaflet_script(at) or "")
+    assert "fix" not in at.query_params
+
+
+def test_the_gazetteer_search_offers_places_the_pipeline_did_not_weigh(at: AppTest) -> None:
+    focus(at, f"place:{SEOUL}")
+    at.text_input(key=f"search_{SEOUL}").input("Busan").run()
+
+    options = at.selectbox(key=f"pick_{SEOUL}").options
+    assert any(o.startswith("Busan — city in") and "South Korea" in o for o in options), options
+
+
+def test_dropping_a_false_place(at: AppTest) -> None:
+    focus(at, f"place:{SEOUL}")
+    at.button(key=f"drop_{SEOUL}").click().run()
+
+    assert "Seoul" not in list(at.dataframe[0].value["place"])
+    assert "Seoul · capital city" not in markers(leaflet_script(at) or "")
+    assert at.query_params["fix"] == "d1708"  # AppTest gives a single value as a string
+    assert "place" not in at.query_params
+
+
+def test_adding_a_place_the_pipeline_missed(at: AppTest) -> None:
+    paste(at, "Families met at the Kumgang resort and in Seoul on Monday.")
+    at.text_input(key="add_name").input("Kumgang").run()
+    assert "Add it (1 mention)" in [b.label for b in at.button]
+    assert not at.selectbox(key="add_pick").options  # the gazetteer has no "Kumgang"
+    at.text_input(key="add_search").input("Kaesong").run()
+    [kaesong] = [o for o in at.selectbox(key="add_pick").options if "Kaes" in o][:1]
+    at.selectbox(key="add_pick").set_value("gn:1876373").run()
+    at.button(key="add").click().run()
+
+    assert not at.exception
+    assert list(at.dataframe[0].value["place"]) == ["Kaesŏng", "Seoul"]
+    assert highlighted(at)["gn:1876373"] == ["Kumgang"]
+    assert kaesong.startswith("Kaesŏng — city in")
+    assert at.query_params == {}  # pasted text is never put in the link
+
+
+def test_a_name_not_in_the_article_cannot_be_added(at: AppTest) -> None:
+    at.text_input(key="add_name").input("Atlantis").run()
+
+    assert any("not written in this article" in c.value for c in at.caption)
+    assert at.button(key="add").disabled
+
+
+def test_layers_can_be_switched_off_and_are_linked(at: AppTest) -> None:
+    assert "L.polyline" in (leaflet_script(at) or "")
+    at.button_group(key="layers").set_value(["places", "countries"]).run()
+
+    script = leaflet_script(at) or ""
+    assert "L.polyline" not in script
+    assert not [t for t in markers(script) if t.startswith("2024-")]  # no event markers
+    assert at.query_params["layers"] == "places,countries"

@@ -16,6 +16,7 @@ from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, 
 from geo.gazetteer import KINDS, Gazetteer
 from geo.links import Link, links_of
 from geo.maps import (
+    LAYERS,
     OUTLINE_LAYER,
     SHADES,
     STYLES,
@@ -27,6 +28,7 @@ from geo.maps import (
     event_popup,
     link_popup,
     map_html,
+    object_at,
     place_popup,
     style_of,
     world_outlines,
@@ -446,3 +448,55 @@ def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(
     assert '"tileerror"' not in only
     plain = build_map(seed_story).get_root().render()
     assert OUTLINE_LAYER not in plain
+
+
+# --- layers, an opening view, and what a click hit -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("layers", "drawn"),
+    [
+        (tuple(LAYERS), {"L.marker(", "L.polyline(", "Countries by mentions"}),
+        (("places",), {"L.marker("}),
+        (("events", "links"), {"L.marker(", "L.polyline("}),
+        (("countries",), {"Countries by mentions"}),
+        ((), set()),
+    ],
+)
+def test_only_the_layers_asked_for_are_drawn(
+    seed_story: Story, gazetteer: Gazetteer, layers: tuple[str, ...], drawn: set[str]
+) -> None:
+    outlines = country_outlines(seed_story, gazetteer)
+    page = build_map(seed_story, outlines=outlines, layers=layers).get_root().render()
+    for mark in ("L.marker(", "L.polyline(", "Countries by mentions"):
+        assert (mark in page) == (mark in drawn), mark
+    markers = page.count("L.marker(")
+    expected = len(seed_story.places) * ("places" in layers)
+    assert markers == expected + len(seed_story.events) * ("events" in layers)
+
+
+def test_an_unknown_layer_is_refused_by_name(seed_story: Story) -> None:
+    with pytest.raises(ValueError, match=r"unknown map layers \['roads'\]"):
+        build_map(seed_story, layers=("places", "roads"))
+
+
+def test_a_view_opens_the_map_there_instead_of_fitting_everything(seed_story: Story) -> None:
+    page = build_map(seed_story, view=((55.75, 37.62), 8)).get_root().render()
+    assert ".fitBounds(" not in page
+    assert re.search(r"center: \[55\.75, 37\.62\],.*?\"zoom\": 8,", page, re.DOTALL)
+
+
+def test_object_at_tells_places_and_events_apart(seed_story: Story) -> None:
+    pyongyang = next(p for p in seed_story.places if p.name == "Pyongyang")
+    pact = next(e for e in seed_story.events if e.date == "2024-06-19")
+    assert (pact.lat, pact.lon) == (pyongyang.lat, pyongyang.lon)  # two markers, one point
+    # What Leaflet reports: the marker's point, and its tooltip's text (spacing may differ).
+    tooltip = f"  {pact.date} ·  {pact.name}\n"
+    assert object_at(seed_story, pact.lat, pact.lon, tooltip) == "event:2"
+    assert object_at(seed_story, pyongyang.lat, pyongyang.lon, "Pyongyang · capital city") == (
+        f"place:{pyongyang.key}"
+    )
+    assert object_at(seed_story, pyongyang.lat, pyongyang.lon) == f"place:{pyongyang.key}"
+    dmz = next(e for e in seed_story.events if e.date == "2024-06-20")
+    assert object_at(seed_story, dmz.lat, dmz.lon, f"{dmz.date} · {dmz.name}") == "event:3"
+    assert object_at(seed_story, 0.0, 0.0, "") is None  # the sea, or a shaded country

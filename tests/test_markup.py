@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from geo.markup import escape, highlight
+from geo.markup import escape, highlight, segments
 
 PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -190,3 +190,43 @@ def test_highlight_property(text: str, spans: list[tuple[int, int, str]], offset
     assert len(marked) == out.count("<mark ") == out.count("</mark>")
     wanted = {(escape(c), escape(text[s - offset : e - offset])) for s, e, c in spans}
     assert set(marked) <= wanted
+
+
+# --- segments: the article as text pieces for the app's article view ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "expected"),
+    [
+        ("In Paris.", [(3, 8, "fr")], [[("In ", None, 0), ("Paris", "fr", 3), (".", None, 8)]]),
+        ("One\n\n\nTwo", [], [[("One", None, 0)], [("Two", None, 6)]]),  # blank lines dropped
+        ("  \n", [], []),
+        ("Kyiv", [(0, 4, "ua"), (2, 4, "x")], [[("Kyiv", "ua", 0)]]),  # overlaps: the first
+        ("Kyiv", [(3, 9, "ua")], [[("Kyiv", None, 0)]]),  # a span beyond the text: skipped
+        ("<b>Rome</b>", [(3, 7, "it")], [[("<b>", None, 0), ("Rome", "it", 3), ("</b>", None, 7)]]),
+    ],
+)
+def test_segments(
+    text: str, spans: list[tuple[int, int, str]], expected: list[list[tuple[str, str | None, int]]]
+) -> None:
+    assert segments(text, spans) == expected
+
+
+@PROPERTY
+@given(st.text(alphabet="ab \n<>", max_size=40), SPANS)
+@example("a\nb", [(0, 3, "x")])  # a span across a paragraph break stays one piece
+def test_segments_property(text: str, spans: list[tuple[int, int, str]]) -> None:
+    pieces = [piece for paragraph in segments(text, spans) for piece in paragraph]
+    # Every piece is the text at its own offset, in order; tagged pieces are some of the
+    # spans given.
+    for piece, _, start in pieces:
+        assert text[start : start + len(piece)] == piece
+    starts = [start for _, _, start in pieces]
+    assert starts == sorted(starts)
+    covered = [0] * len(text)
+    for piece, _, start in pieces:
+        for i in range(start, start + len(piece)):
+            covered[i] += 1
+    # every visible character is shown exactly once
+    assert all(covered[i] == 1 for i, ch in enumerate(text) if not ch.isspace())
+    assert {(s, tag) for _, tag, s in pieces if tag is not None} <= {(s, t) for s, _, t in spans}
