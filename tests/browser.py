@@ -100,16 +100,25 @@ def launch() -> Iterator[object]:
 class Session:
     """One user's tab, with every outside request blocked and recorded."""
 
-    def __init__(self, browser: object, url: str, shots: Path) -> None:
+    def __init__(
+        self,
+        browser: object,
+        url: str,
+        shots: Path,
+        *,
+        path: str = "",
+        viewport: tuple[int, int] = (1400, 1000),
+    ) -> None:
+        self.url = url
         self.context = browser.new_context(  # type: ignore[attr-defined]
-            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+            viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True
         )
         self.blocked: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.shots = shots
         self.step = 0
-        self.page.goto(url)
+        self.page.goto(url + path)
         self.settle()
 
     def _route(self, route: object) -> None:
@@ -137,6 +146,12 @@ class Session:
 
         expect(locator).to_have_count(count, timeout=60_000)
         return locator
+
+    def map_view(self) -> tuple[float, float, int]:
+        """The map's centre and zoom level, as Leaflet has them now."""
+        body = self.frame.locator("body")  # type: ignore[attr-defined]
+        view = body.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+        return float(view[0]), float(view[1]), int(view[2])
 
     def paste(self, text: str) -> None:
         """Paste ``text`` as the article and press the button, as a user would."""
