@@ -544,6 +544,10 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
         f"{place.lat:.4f}, {place.lon:.4f} · confidence {place.confidence:.2f} · "
         f"{place.candidate.source} · why: {', '.join(place.reasons) or '—'}"
     )
+    if place.alternatives:
+        st.caption(
+            "Runner-ups: " + "; ".join(describe(a.candidate) for a in place.alternatives[:3])
+        )
     for sentence in story.sentences_of(place):
         quoted = [m.text for m in place.mentions if m.sentence == sentence.index]
         st.markdown(f"> {_md(sentence.text)}  \n— *as {_md(', '.join(quoted))}*")
