@@ -39,7 +39,6 @@ from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.export import mentions_csv, story_geojson, timeline
 from geo.gazetteer import Candidate
-from geo.geocoders import geocoder_from_env
 from geo.maps import (
     LAYERS,
     STYLES,
@@ -51,6 +50,7 @@ from geo.maps import (
     world_outlines,
 )
 from geo.markup import segments
+from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.web import article_from_url
 

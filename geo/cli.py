@@ -20,7 +20,7 @@ from typing import IO, Any
 from .articles import Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, spans_record, story_geojson
-from .geocoders import OnlineFallback, geocoder_from_env
+from .online import OnlineFallback, geocoder_from_env
 from .story import Geoparser
 from .web import article_from_url, is_url
 

@@ -17,8 +17,8 @@ from .articles import Article, article_from_text
 from .corrections import Corrections, apply, keys_of
 from .events import Event, find_events
 from .gazetteer import Gazetteer, normalize
-from .geocoders import OnlineFallback, candidate_from_location
 from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
+from .online import OnlineFallback, candidate_from_location
 from .resolve import Place, Resolver, Scored
 
 if TYPE_CHECKING:

@@ -222,7 +222,7 @@ def test_bad_option_for_the_offline_geocoder_is_a_configuration_error(
     ],
 )
 def test_online_answers_get_a_kind_from_their_type(raw: dict[str, object], kind: str) -> None:
-    from geo.geocoders import candidate_from_location
+    from geo.online import candidate_from_location
 
     candidate = candidate_from_location(Location("Somewhere, Land", (10.0, 20.0), raw), "svc")
 

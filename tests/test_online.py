@@ -34,7 +34,7 @@ from geopy.location import Location
 
 from geo import ConfigurationError, Gazetteer, Geoparser
 from geo.cache import AnswerCache, default_cache_path
-from geo.geocoders import (
+from geo.online import (
     ATTRIBUTION,
     OnlineFallback,
     RateLimit,
