@@ -219,8 +219,7 @@ def source_ui() -> Choice:
                 "Paste an English news article",
                 key="pasted",
                 height=260,
-                max_chars=MAX_CHARS,
-                placeholder="Paste the article's text here…",
+                placeholder=f"Paste the article's text here (up to {MAX_CHARS:,} characters)…",
             )
             if st.button("Map this article", type="primary", key="map_pasted"):
                 st.session_state["submitted"] = st.session_state.get("pasted", "")

@@ -20,6 +20,7 @@ to, in this order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -211,6 +212,16 @@ class _EventFinder:
         self.place_of: dict[Mention, Place] = {m: p for p in places for m in p.mentions}
         self.mentions = sorted(self.place_of, key=lambda m: m.start)
         self.by_token = token_mentions(doc, self.mentions)
+        # spaCy builds its tokens and entities anew on every pass over the doc: once here,
+        # not once per event (long articles took minutes).
+        self.token_starts = [token.idx for token in doc]
+        self.named_events = [ent for ent in doc.ents if ent.label_ == "EVENT"]
+
+    def _tokens_of(self, sentence: Sentence) -> list[Token]:
+        """The tokens that start inside ``sentence``."""
+        first = bisect_left(self.token_starts, sentence.start)
+        last = bisect_left(self.token_starts, sentence.end)
+        return list(self.doc[first:last])
 
     def _places_in(self, tokens: Sequence[Token]) -> list[Place]:
         seen: dict[str, Place] = {}
@@ -245,7 +256,7 @@ class _EventFinder:
         subject = {t.i for child in verb.children if child.dep_ in SUBJECTS for t in child.subtree}
         outside = self._places_in([t for t in clause if t.i not in subject])
         inside = self._places_in(clause)
-        sentence_tokens = [t for t in self.doc if sentence.start <= t.idx < sentence.end]
+        sentence_tokens = self._tokens_of(sentence)
         where: Candidate | None = None
         reason = ""
         local = [p for p in outside if p.kind in LOCAL_KINDS]
@@ -305,8 +316,8 @@ class _EventFinder:
 
     def _named_event(self, sentence: Sentence) -> Candidate | None:
         """ "the Korean War": a named event whose words name a place."""
-        for ent in self.doc.ents:
-            if ent.label_ == "EVENT" and sentence.start <= ent.start_char < sentence.end:
+        for ent in self.named_events:
+            if sentence.start <= ent.start_char < sentence.end:
                 for token in ent:
                     place = self.gazetteer.demonym(token.text) if token.text[:1].isupper() else None
                     if place is not None:

@@ -163,14 +163,15 @@ def _paragraph_starts(text: str) -> list[int]:
 def sentences_of(doc: Doc) -> list[Sentence]:
     """The document's sentences, each with its paragraph number. A sentence never spans a
     paragraph break (spaCy's parser sometimes joins a heading to the next line)."""
-    starts = _paragraph_starts(doc.text)
+    text = doc.text  # spaCy joins its tokens again on every access: once, not per sentence
+    starts = _paragraph_starts(text)
     sentences: list[Sentence] = []
     paragraph = 0
     for sent in doc.sents:
         pieces = [sent.start_char, *(s for s in starts if sent.start_char < s < sent.end_char)]
         bounds = [*pieces, sent.end_char]
         for start, end in itertools.pairwise(bounds):
-            chunk = doc.text[start:end]
+            chunk = text[start:end]
             stripped = chunk.strip()
             if not stripped:
                 continue

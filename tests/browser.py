@@ -166,6 +166,25 @@ class Session:
         self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
 
 
+def watch_for_scripts(session: Session) -> list[str]:
+    """Every dialog the page or its frames open: a payload that ran."""
+    opened: list[str] = []
+
+    def dismiss(dialog: object) -> None:
+        opened.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.dismiss()  # type: ignore[attr-defined]
+
+    session.page.on("dialog", dismiss)
+    return opened
+
+
+def assert_nothing_ran(session: Session, opened: list[str]) -> None:
+    assert opened == []
+    assert session.page.evaluate("() => window.pwned === undefined")
+    for frame in session.page.frames:
+        assert frame.evaluate("() => window.pwned === undefined")
+
+
 def close(tab: Session) -> None:
     """Close the tab; fail if it asked the outside world for anything but map tiles."""
     tab.context.close()

@@ -17,7 +17,14 @@ from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
 
-from .browser import MARKERS, ROOT, Session, require_chromium
+from .browser import (
+    MARKERS,
+    ROOT,
+    Session,
+    assert_nothing_ran,
+    require_chromium,
+    watch_for_scripts,
+)
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -57,25 +64,6 @@ def hostile_article() -> str:
         lines.append(f"Crowds in {place} {payload} marched on day {number}. {payload}{place} said.")
     lines.append("Police in Nai<b>robi</b> and Kam`pala${x} watched.")
     return "\n\n".join(lines)
-
-
-def watch_for_scripts(session: Session) -> list[str]:
-    """Every dialog the page or its frames open: a payload that ran."""
-    opened: list[str] = []
-
-    def dismiss(dialog: object) -> None:
-        opened.append(dialog.message)  # type: ignore[attr-defined]
-        dialog.dismiss()  # type: ignore[attr-defined]
-
-    session.page.on("dialog", dismiss)
-    return opened
-
-
-def assert_nothing_ran(session: Session, opened: list[str]) -> None:
-    assert opened == []
-    assert session.page.evaluate("() => window.pwned === undefined")
-    for frame in session.page.frames:
-        assert frame.evaluate("() => window.pwned === undefined")
 
 
 def assert_shown_verbatim(session: Session, text: str) -> None:

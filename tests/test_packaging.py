@@ -228,3 +228,13 @@ def test_streamlit_upload_limit_matches_readme() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     limit = config["server"]["maxUploadSize"]
     assert f"{limit} MB" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_streamlit_upload_limit_is_the_articles_byte_limit() -> None:
+    """The uploader refuses in the browser, before sending anything, what geo.articles would
+    refuse. Streamlit's megabyte is 1,048,576 bytes in a browser on Windows and 1,000,000
+    elsewhere, so the browser's limit is MAX_BYTES or a little less."""
+    from geo.articles import MAX_BYTES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_BYTES
