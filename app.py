@@ -33,7 +33,7 @@ from geo import (
     article_from_bytes,
     article_from_text,
 )
-from geo.articles import MAX_CHARS, SUFFIXES
+from geo.articles import MAX_BYTES, MAX_CHARS, SUFFIXES
 from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
@@ -237,7 +237,7 @@ def source_ui() -> Choice:
             fetched = _checked(lambda: fetch(url))
             return fetched if fetched.error else replace(fetched, shared=(("url", url),))
         upload = st.file_uploader(
-            "Upload a .txt, .md or .html file",
+            f"Upload a .txt, .md or .html file (up to {MAX_BYTES // 2**20} MB)",
             type=[s.lstrip(".") for s in SUFFIXES],
             key="upload",
         )
