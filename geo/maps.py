@@ -96,27 +96,48 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+_LEGEND_BODY = Template(
+    """
+    {% for style in styles %}
+      <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
+           margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
+    {% endfor %}
+    {% if shades %}
+      <div style="margin-top:4px">Country named</div>
+      {% for label, colour in shades %}
+        <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
+             border:1px solid #a0522d;opacity:.8"></span> {{ label }}
+      {% endfor %}
+    {% endif %}
+    """
+)
+
+
 class _Legend(MacroElement):
-    """A fixed legend of the marker styles; our own fixed strings only, no article text."""
+    """A fixed legend of the marker styles; our own fixed strings only, no article text.
+
+    It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
+    else is there (the scale, the timeline's slider), however tall they are. The script
+    builds it: streamlit-folium renames elements in the script but not in the page's HTML,
+    so a script cannot find an element of the page by a name folium gave it."""
 
     _template = Template(
         """
-        {% macro html(this, kwargs) %}
-        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 66px;
-             left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
-             font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
-          {% for style in this.styles %}
-            <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-                 margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
-          {% endfor %}
-          {% if this.shades %}
-            <div style="margin-top:4px">Country named</div>
-            {% for label, colour in this.shades %}
-              <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
-                   border:1px solid #a0522d;opacity:.8"></span> {{ label }}
-            {% endfor %}
-          {% endif %}
-        </div>
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "news-atlas-legend");
+                div.style.cssText = "background: rgba(255,255,255,.92); padding: 6px 9px; "
+                    + "border-radius: 4px; font: 12px/1.5 sans-serif; "
+                    + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
+                div.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
         {% endmacro %}
         """
     )
@@ -126,8 +147,7 @@ class _Legend(MacroElement):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        self.styles = styles
-        self.shades = shades or []
+        self.body = " ".join(_LEGEND_BODY.render(styles=styles, shades=shades or []).split())
 
 
 def _quote(story: Story, place: Place, limit: int = 5) -> str:
