@@ -7,16 +7,20 @@ through :func:`geo.markup.escape`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 from branca.element import MacroElement
+from folium.plugins import Timeline, TimelineSlider
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from .assets import inline_html
 from .events import Event
+from .export import timeline
 from .gazetteer import Gazetteer
 from .links import Link, links_of
 from .markup import escape, highlight
@@ -25,12 +29,14 @@ from .story import Story
 
 __all__ = [
     "STYLES",
+    "TIMELINE_LAYER",
     "MarkerStyle",
     "build_map",
     "country_mentions",
     "country_outlines",
     "map_html",
     "style_of",
+    "timeline_geojson",
     "world_outlines",
 ]
 
@@ -362,17 +368,148 @@ def _shaded_countries(story: Story, outlines: Mapping[str, dict[str, Any]]) -> f
     )
 
 
+# --- events over time -----------------------------------------------------------------------
+
+TIMELINE_LAYER = "Events over time"
+
+
+def _instant(day: dt.date, *, before: bool = False) -> str:
+    """Midnight (UTC) at the start of ``day``, or the last millisecond before it."""
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    if before:
+        moment -= dt.timedelta(milliseconds=1)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def timeline_geojson(story: Story) -> dict[str, Any]:
+    """The story's dated events as the FeatureCollection the timeline layer shows: a point per
+    event, in date order, visible from the first to the last millisecond of the time its date
+    covers (the whole year for "1953", the day for "2024-06-20"; ``start`` and ``end`` are
+    both included, as leaflet.timeline reads them). Events whose date has no year
+    ("--06-20") have no place in time and are left out. ``popup`` and ``tooltip`` are HTML,
+    every article-derived string in them escaped."""
+    features = []
+    for event in timeline(story):
+        period = event.period
+        if period is None:
+            continue
+        first, after = period
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
+                "properties": {
+                    "date": event.date,
+                    "start": _instant(first),
+                    "end": _instant(after, before=True),
+                    "tooltip": escape(f"{event.date} · {event.name}"),
+                    "popup": event_popup(event),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+#: Each event on the timeline: a red ring around the point its marker stands on, so the
+#: events of the slider's moment stand out among the markers (which stay on the map).
+_EVENT_RING = JsCode(
+    """
+    function (feature, latlng) {
+        return L.circleMarker(latlng, {
+            radius: 16, color: "#d63e2a", weight: 4, fillColor: "#d63e2a", fillOpacity: 0.25
+        });
+    }
+    """
+)
+#: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
+_EVENT_POPUP = JsCode(
+    """
+    function (feature, layer) {
+        layer.bindPopup(feature.properties.popup, {maxWidth: 360});
+        layer.bindTooltip(feature.properties.tooltip);
+    }
+    """
+)
+#: The slider's label: the moment's date in UTC, the time zone of the features' times (the
+#: plugin's own label would use the browser's and show a day early west of Greenwich).
+_UTC_DATE = JsCode("function (date) { return moment.utc(date).format('YYYY-MM-DD'); }")
+
+
+class _TimelineSwitch(MacroElement):
+    """Hides the slider while its layer is switched off in the layer control, and keeps the
+    slider's date on one line beside its buttons on a narrow map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    .sldr-ctrl-container {
+                width: auto; min-width: 90px; margin-right: 8px;
+            }
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    output.time-text {
+                white-space: nowrap;
+            }
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    input[type="range"] {
+                width: calc(100% - 110px);
+            }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var slider = {{ this.slider.get_name() }};
+            {{ this.timeline.get_name() }}.on("remove", function () {
+                slider.pause();
+                slider.getContainer().style.display = "none";
+            });
+            {{ this.timeline.get_name() }}.on("add", function () {
+                slider.getContainer().style.display = "";
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, timeline: Timeline, slider: TimelineSlider) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "TimelineSwitch"
+        self.timeline, self.slider = timeline, slider
+
+
+def _add_timeline(fmap: folium.Map, story: Story) -> None:
+    """The events-over-time layer and its slider (nothing if no event has a year)."""
+    data = timeline_geojson(story)
+    if not data["features"]:
+        return
+    layer = Timeline(data, point_to_layer=_EVENT_RING, on_each_feature=_EVENT_POPUP)
+    layer.layer_name = TIMELINE_LAYER  # Timeline passes only the data on to GeoJson
+    layer.add_to(fmap)
+    slider = TimelineSlider(auto_play=False, show_ticks=True, date_options="YYYY-MM-DD")
+    # folium types options as JSON values, yet renders JsCode in them (its own label is one)
+    slider.options["format_output"] = _UTC_DATE  # type: ignore[assignment]
+    slider.add_timelines(layer)  # type: ignore[no-untyped-call]
+    slider.add_to(fmap)
+    _TimelineSwitch(layer, slider).add_to(fmap)
+
+
 def build_map(
     story: Story,
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
     world: Mapping[str, Any] | None = None,
+    timeline: bool = True,
 ) -> folium.Map:
     """A new map of the story: a marker for every place and event, a line between places
     named in the same sentence, countries shaded by how often they are named (when their
     ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Lines and
     shading are layers the user can switch off.
+
+    With ``timeline`` (the default), a layer "Events over time" with a time slider under the
+    map rings the events of the slider's moment (see :func:`timeline_geojson`); switching the
+    layer off hides the slider too. There is none if no event has a year.
 
     ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
@@ -422,6 +559,8 @@ def build_map(
         _shaded_countries(story, outlines).add_to(fmap)
     for layer in layers.values():
         layer.add_to(fmap)
+    if timeline:
+        _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     if used:
@@ -443,8 +582,11 @@ def map_html(
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
     world: Mapping[str, Any] | None = None,
+    timeline: bool = True,
 ) -> str:
     """The story's map as one standalone HTML page, its scripts and styles inlined, so it
     opens from a file with no network (only the tiles need one; with ``world`` it falls
     back to country outlines without them)."""
-    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world))
+    return inline_html(
+        build_map(story, tiles=tiles, outlines=outlines, world=world, timeline=timeline)
+    )
