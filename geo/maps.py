@@ -478,11 +478,17 @@ class _TimelineSwitch(MacroElement):
         self.timeline, self.slider = timeline, slider
 
 
-def _add_timeline(fmap: folium.Map, story: Story) -> None:
-    """The events-over-time layer and its slider (nothing if no event has a year)."""
+#: How far up from the map's bottom edge the slider reaches (above the scale): the height
+#: of the map kept clear of markers when the view is fitted.
+SLIDER_HEIGHT = 140
+
+
+def _add_timeline(fmap: folium.Map, story: Story) -> bool:
+    """The events-over-time layer and its slider; False (and nothing) if no event has a
+    year."""
     data = timeline_geojson(story)
     if not data["features"]:
-        return
+        return False
     layer = Timeline(data, point_to_layer=_EVENT_RING, on_each_feature=_EVENT_POPUP)
     layer.layer_name = TIMELINE_LAYER  # Timeline passes only the data on to GeoJson
     layer.add_to(fmap)
@@ -492,6 +498,7 @@ def _add_timeline(fmap: folium.Map, story: Story) -> None:
     slider.add_timelines(layer)  # type: ignore[no-untyped-call]
     slider.add_to(fmap)
     _TimelineSwitch(layer, slider).add_to(fmap)
+    return True
 
 
 def build_map(
@@ -559,8 +566,7 @@ def build_map(
         _shaded_countries(story, outlines).add_to(fmap)
     for layer in layers.values():
         layer.add_to(fmap)
-    if timeline:
-        _add_timeline(fmap, story)
+    slider = timeline and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     if used:
@@ -571,7 +577,11 @@ def build_map(
     if points:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         fmap.fit_bounds(
-            [(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30), max_zoom=8
+            [(min(lats), min(lons)), (max(lats), max(lons))],
+            padding_top_left=(30, 30),
+            # no marker under the slider, which spans the map's width
+            padding_bottom_right=(30, SLIDER_HEIGHT if slider else 30),
+            max_zoom=8,
         )
     return fmap
 

@@ -103,6 +103,10 @@ def render(story: Story, tiles: str | None = "OpenStreetMap") -> str:
     return str(build_map(story, tiles=tiles).get_root().render())
 
 
+def render_without_timeline(story: Story) -> str:
+    return str(build_map(story, timeline=False).get_root().render())
+
+
 def points(story: Story) -> list[tuple[float, float]]:
     return [(p.lat, p.lon) for p in story.places] + [(e.lat, e.lon) for e in story.events]
 
@@ -506,11 +510,14 @@ def test_timeline_layer_and_slider_are_on_the_map(seed_story: Story) -> None:
     assert '"autoPlay": false' in page  # nothing moves until the user asks
     assert "moment.utc(date)" in page  # the label's date is the features' (UTC), not local
     assert "L.circleMarker(latlng" in page  # rings, not more pins: the markers stay
+    # the view is fitted above the slider, which spans the map's bottom
+    assert '"paddingBottomRight": [30, 140]' in page
+    assert '"paddingBottomRight": [30, 30]' in render_without_timeline(seed_story)
     assert page.count("L.marker(") == len(points(seed_story))
 
 
 def test_timeline_can_be_left_off(seed_story: Story) -> None:
-    page = build_map(seed_story, timeline=False).get_root().render()
+    page = render_without_timeline(seed_story)
     assert "L.timeline" not in page and TIMELINE_LAYER not in page
     assert "leaflet.timeline" not in page and "moment" not in page
     assert page.count("L.marker(") == len(points(seed_story))  # the event markers stay
