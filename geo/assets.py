@@ -1,8 +1,9 @@
 """The map's JavaScript and CSS served by the app itself, not by CDNs.
 
 folium links every map to Leaflet, jQuery, Bootstrap, Font Awesome and Leaflet.awesome-markers
-on jsdelivr, cdnjs and code.jquery.com. With no network those never load, and streamlit-folium
-gives up at the first script that fails: a blank map. ``scripts/vendor-assets.sh`` copies the
+(and its Timeline plugin to leaflet.timeline and moment) on jsdelivr, cdnjs and
+code.jquery.com. With no network those never load, and streamlit-folium gives up at the first
+script that fails: a blank map. ``scripts/vendor-assets.sh`` copies the
 same files from the npm registry into ``static/vendor/`` (see its README.md), which Streamlit
 serves at ``/app/static/vendor/`` when ``server.enableStaticServing`` is on.
 
@@ -67,6 +68,14 @@ LOCAL_ASSETS: Final[Mapping[str, str]] = MappingProxyType(
         "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/"
         "leaflet.awesome-markers.js": (
             "leaflet.awesome-markers@2.0.4/dist/leaflet.awesome-markers.js"
+        ),
+        # folium.plugins.Timeline and TimelineSlider (the events over time). The package has
+        # no .min.js (jsdelivr minifies on the fly); its leaflet.timeline.js is minified.
+        "https://cdn.jsdelivr.net/npm/leaflet.timeline@1.6.0/dist/leaflet.timeline.min.js": (
+            "leaflet.timeline@1.6.0/dist/leaflet.timeline.js"
+        ),
+        "https://cdnjs.cloudflare.com/ajax/libs/moment.js/2.18.1/moment.min.js": (
+            "moment@2.18.1/min/moment.min.js"
         ),
         # folium.Map.default_css
         "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": (

@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo geoparse|geojson|map``.
+"""The command line: ``python -m geo geoparse|geojson|csv|map``.
 
 Each command parses its arguments, calls one function of the package and prints or writes
 the result. Errors print one line to standard error and exit with status 2 (bad input) or
@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from .articles import Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
-from .export import geoparse_record, spans_record, story_geojson
+from .export import geoparse_record, mentions_csv, spans_record, story_geojson
 from .online import OnlineFallback, geocoder_from_env
 from .story import Geoparser
 from .web import article_from_url, is_url
@@ -155,6 +155,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     geojson.add_argument("article", help=".txt, .md or .html file, http(s) link, or - for stdin")
     geojson.add_argument("-o", "--output", help="output file (default: stdout)")
+    geojson.add_argument(
+        "--links",
+        action="store_true",
+        help="also a line between each pair of places named in the same sentence, with the "
+        "sentences (as the app's GeoJSON download)",
+    )
+
+    table = commands.add_parser(
+        "csv", help="an article's place mentions as CSV, one row each", parents=[geocoder]
+    )
+    table.add_argument("article", help=".txt, .md or .html file, http(s) link, or - for stdin")
+    table.add_argument("-o", "--output", help="output file (default: stdout)")
 
     fmap = commands.add_parser(
         "map", help="an article's map as a standalone HTML page", parents=[geocoder]
@@ -183,8 +195,10 @@ def run(argv: Sequence[str]) -> int:
     _report(fallback)
     with _output(args.output) as out:
         if args.command == "geojson":
-            json.dump(story_geojson(story), out, ensure_ascii=False, indent=1)
+            json.dump(story_geojson(story, links=args.links), out, ensure_ascii=False, indent=1)
             out.write("\n")
+        elif args.command == "csv":
+            out.write(mentions_csv(story))
         else:
             from .maps import country_outlines, map_html, world_outlines  # folium only for maps
 

@@ -19,6 +19,7 @@ to, in this order:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -34,7 +35,7 @@ from .resolve import Place
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Event", "find_events", "parse_date", "shared_border"]
+__all__ = ["Event", "find_events", "parse_date", "period_of", "shared_border"]
 
 MONTHS = {
     name: number
@@ -113,6 +114,11 @@ class Event:
             raise ValueError(f"event date {self.date!r} is not ISO 8601")
 
     @property
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """The days the date covers, as (first day, day after): see :func:`period_of`."""
+        return period_of(self.date)
+
+    @property
     def lat(self) -> float:
         return self.where.lat
 
@@ -146,6 +152,31 @@ def parse_date(text: str, year: int | None) -> str | None:
         known = int(year_text) if year_text else year
         return f"{known:04d}-{month:02d}-{day:02d}" if known else f"--{month:02d}-{day:02d}"
     return None
+
+
+def period_of(date: str) -> tuple[dt.date, dt.date] | None:
+    """The time an ISO 8601 date covers, as its first day and the day after it ends: a whole
+    year for ``1953``, a month for ``2024-06``, one day for ``2024-06-20``. None for a date
+    without a year (``--06-20``) or a day its month does not have (``2024-06-31``).
+
+    >>> [str(day) for day in period_of("2024-12")]
+    ['2024-12-01', '2025-01-01']
+    """
+    parts = date.split("-")
+    if date.startswith("--") or not 1 <= len(parts) <= 3:
+        return None
+    try:
+        numbers = [int(part) for part in parts]
+        if len(numbers) == 1:
+            return dt.date(numbers[0], 1, 1), dt.date(numbers[0] + 1, 1, 1)
+        if len(numbers) == 2:
+            year, month = numbers
+            after = dt.date(year + month // 12, month % 12 + 1, 1)
+            return dt.date(year, month, 1), after
+        first = dt.date(*numbers)
+        return first, first + dt.timedelta(days=1)
+    except ValueError:
+        return None
 
 
 def _clause_verb(token: Token) -> Token | None:

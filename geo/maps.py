@@ -7,12 +7,15 @@ through :func:`geo.markup.escape`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 from branca.element import MacroElement
+from folium.plugins import Timeline, TimelineSlider
+from folium.utilities import JsCode
 from jinja2 import Template
 
 from .assets import inline_html
@@ -27,6 +30,7 @@ from .story import Story
 __all__ = [
     "LAYERS",
     "STYLES",
+    "TIMELINE_LAYER",
     "MarkerStyle",
     "build_map",
     "country_mentions",
@@ -34,6 +38,7 @@ __all__ = [
     "map_html",
     "object_at",
     "style_of",
+    "timeline_geojson",
     "world_outlines",
 ]
 
@@ -99,27 +104,48 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+_LEGEND_BODY = Template(
+    """
+    {% for style in styles %}
+      <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
+           margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
+    {% endfor %}
+    {% if shades %}
+      <div style="margin-top:4px">Country named</div>
+      {% for label, colour in shades %}
+        <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
+             border:1px solid #a0522d;opacity:.8"></span> {{ label }}
+      {% endfor %}
+    {% endif %}
+    """
+)
+
+
 class _Legend(MacroElement):
-    """A fixed legend of the marker styles; our own fixed strings only, no article text."""
+    """A fixed legend of the marker styles; our own fixed strings only, no article text.
+
+    It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
+    else is there (the scale, the timeline's slider), however tall they are. The script
+    builds it: streamlit-folium renames elements in the script but not in the page's HTML,
+    so a script cannot find an element of the page by a name folium gave it."""
 
     _template = Template(
         """
-        {% macro html(this, kwargs) %}
-        <div class="news-atlas-legend" style="position: absolute; z-index: 1000; bottom: 66px;
-             left: 10px; background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px;
-             font: 12px/1.5 sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3);">
-          {% for style in this.styles %}
-            <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-                 margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
-          {% endfor %}
-          {% if this.shades %}
-            <div style="margin-top:4px">Country named</div>
-            {% for label, colour in this.shades %}
-              <span style="display:inline-block;width:14px;height:10px;background:{{ colour }};
-                   border:1px solid #a0522d;opacity:.8"></span> {{ label }}
-            {% endfor %}
-          {% endif %}
-        </div>
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomleft"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "news-atlas-legend");
+                div.style.cssText = "background: rgba(255,255,255,.92); padding: 6px 9px; "
+                    + "border-radius: 4px; font: 12px/1.5 sans-serif; "
+                    + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
+                div.innerHTML = {{ this.body|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
         {% endmacro %}
         """
     )
@@ -129,8 +155,7 @@ class _Legend(MacroElement):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        self.styles = styles
-        self.shades = shades or []
+        self.body = " ".join(_LEGEND_BODY.render(styles=styles, shades=shades or []).split())
 
 
 def _quote(story: Story, place: Place, limit: int = 5) -> str:
@@ -289,6 +314,7 @@ LAYERS = {
     "events": "Events",
     "links": "Links between places",
     "countries": "Countries by mentions",
+    "timeline": "Events over time",
 }
 
 
@@ -381,6 +407,139 @@ def _shaded_countries(story: Story, outlines: Mapping[str, dict[str, Any]]) -> f
     )
 
 
+# --- events over time -----------------------------------------------------------------------
+
+TIMELINE_LAYER = LAYERS["timeline"]
+
+
+def _instant(day: dt.date, *, before: bool = False) -> str:
+    """Midnight (UTC) at the start of ``day``, or the last millisecond before it."""
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    if before:
+        moment -= dt.timedelta(milliseconds=1)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def timeline_geojson(story: Story) -> dict[str, Any]:
+    """The story's dated events as the FeatureCollection the timeline layer shows: a point per
+    event, in date order, visible from the first to the last millisecond of the time its date
+    covers (the whole year for "1953", the day for "2024-06-20"; ``start`` and ``end`` are
+    both included, as leaflet.timeline reads them). Events whose date has no year
+    ("--06-20") have no place in time and are left out. ``popup`` and ``tooltip`` are HTML,
+    every article-derived string in them escaped."""
+    features = []
+    for event in timeline(story):
+        period = event.period
+        if period is None:
+            continue
+        first, after = period
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
+                "properties": {
+                    "date": event.date,
+                    "start": _instant(first),
+                    "end": _instant(after, before=True),
+                    "tooltip": escape(f"{event.date} · {event.name}"),
+                    "popup": event_popup(event),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+#: Each event on the timeline: a red ring around the point its marker stands on, so the
+#: events of the slider's moment stand out among the markers (which stay on the map).
+_EVENT_RING = JsCode(
+    """
+    function (feature, latlng) {
+        return L.circleMarker(latlng, {
+            radius: 16, color: "#d63e2a", weight: 4, fillColor: "#d63e2a", fillOpacity: 0.25
+        });
+    }
+    """
+)
+#: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
+_EVENT_POPUP = JsCode(
+    """
+    function (feature, layer) {
+        layer.bindPopup(feature.properties.popup, {maxWidth: 360});
+        layer.bindTooltip(feature.properties.tooltip);
+    }
+    """
+)
+#: The slider's label: the moment's date in UTC, the time zone of the features' times (the
+#: plugin's own label would use the browser's and show a day early west of Greenwich).
+_UTC_DATE = JsCode("function (date) { return moment.utc(date).format('YYYY-MM-DD'); }")
+
+
+class _TimelineSwitch(MacroElement):
+    """Hides the slider while its layer is switched off in the layer control, and keeps the
+    slider's date on one line beside its buttons on a narrow map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    .sldr-ctrl-container {
+                width: auto; min-width: 90px; margin-right: 8px;
+            }
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    output.time-text {
+                white-space: nowrap;
+            }
+            .leaflet-control-container .leaflet-control.leaflet-timeline-control
+                    input[type="range"] {
+                width: calc(100% - 110px);
+            }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var slider = {{ this.slider.get_name() }};
+            {{ this.timeline.get_name() }}.on("remove", function () {
+                slider.pause();
+                slider.getContainer().style.display = "none";
+            });
+            {{ this.timeline.get_name() }}.on("add", function () {
+                slider.getContainer().style.display = "";
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, timeline: Timeline, slider: TimelineSlider) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "TimelineSwitch"
+        self.timeline, self.slider = timeline, slider
+
+
+#: How far up from the map's bottom edge the slider reaches (above the scale): the height
+#: of the map kept clear of markers when the view is fitted.
+SLIDER_HEIGHT = 140
+
+
+def _add_timeline(fmap: folium.Map, story: Story) -> bool:
+    """The events-over-time layer and its slider; False (and nothing) if no event has a
+    year."""
+    data = timeline_geojson(story)
+    if not data["features"]:
+        return False
+    layer = Timeline(data, point_to_layer=_EVENT_RING, on_each_feature=_EVENT_POPUP)
+    layer.layer_name = TIMELINE_LAYER  # Timeline passes only the data on to GeoJson
+    layer.add_to(fmap)
+    slider = TimelineSlider(auto_play=False, show_ticks=True, date_options="YYYY-MM-DD")
+    # folium types options as JSON values, yet renders JsCode in them (its own label is one)
+    slider.options["format_output"] = _UTC_DATE  # type: ignore[assignment]
+    slider.add_timelines(layer)  # type: ignore[no-untyped-call]
+    slider.add_to(fmap)
+    _TimelineSwitch(layer, slider).add_to(fmap)
+    return True
+
+
 def build_map(
     story: Story,
     *,
@@ -394,6 +553,10 @@ def build_map(
     named in the same sentence, countries shaded by how often they are named (when their
     ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Each is a
     layer the user can switch off; only the ``layers`` named (keys of :data:`LAYERS`) are drawn.
+
+    The layer "timeline" is a time slider under the map that rings the events of its moment
+    (see :func:`timeline_geojson`); switching the layer off in the map hides the slider too.
+    There is none if no event has a year.
 
     ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
@@ -448,6 +611,7 @@ def build_map(
         _shaded_countries(story, outlines).add_to(fmap)
     for group in groups.values():
         group.add_to(fmap)
+    slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     if used:
@@ -458,7 +622,11 @@ def build_map(
     if points and view is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
         fmap.fit_bounds(
-            [(min(lats), min(lons)), (max(lats), max(lons))], padding=(30, 30), max_zoom=8
+            [(min(lats), min(lons)), (max(lats), max(lons))],
+            padding_top_left=(30, 30),
+            # no marker under the slider, which spans the map's width
+            padding_bottom_right=(30, SLIDER_HEIGHT if slider else 30),
+            max_zoom=8,
         )
     return fmap
 

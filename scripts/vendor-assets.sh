@@ -28,6 +28,8 @@ BOOTSTRAP3=3.4.1      # bootstrap 3.0.0 is not on npm; glyphicons are unchanged 
 FONTAWESOME=6.2.0
 AWESOME_MARKERS=2.0.4 # 2.0.2 is not on npm under this name; 2.0.4 has the same JavaScript
 FOLIUM=0.20.0         # folium's leaflet.awesome.rotate.css ships only in its sdist
+TIMELINE=1.6.0        # folium.plugins.Timeline and TimelineSlider
+MOMENT=2.18.1         # TimelineSlider formats its dates with moment
 
 TMP=$(mktemp -d)
 NEW=$DEST.new
@@ -44,7 +46,9 @@ step "npm pack (into $TMP)"
         "bootstrap@$BOOTSTRAP" \
         "bootstrap@$BOOTSTRAP3" \
         "@fortawesome/fontawesome-free@$FONTAWESOME" \
-        "leaflet.awesome-markers@$AWESOME_MARKERS" >/dev/null
+        "leaflet.awesome-markers@$AWESOME_MARKERS" \
+        "leaflet.timeline@$TIMELINE" \
+        "moment@$MOMENT" >/dev/null
     for tgz in *.tgz; do
         mkdir -p "${tgz%.tgz}"
         tar -xzf "$tgz" -C "${tgz%.tgz}"
@@ -92,6 +96,14 @@ copy "$TMP/leaflet.awesome-markers-$AWESOME_MARKERS/package" \
     LICENSE dist/leaflet.awesome-markers.js dist/leaflet.awesome-markers.css \
     dist/images/markers-soft.png dist/images/markers-soft@2x.png \
     dist/images/markers-shadow.png dist/images/markers-shadow@2x.png
+
+# jsdelivr serves leaflet.timeline.min.js by minifying dist/leaflet.timeline.js on the fly;
+# the package ships only the latter, which is already minified.
+copy "$TMP/leaflet.timeline-$TIMELINE/package" "$NEW/leaflet.timeline@$TIMELINE" \
+    LICENSE dist/leaflet.timeline.js
+
+copy "$TMP/moment-$MOMENT/package" "$NEW/moment@$MOMENT" \
+    LICENSE min/moment.min.js
 
 copy "$TMP/pypi/folium-$FOLIUM" "$NEW/folium@$FOLIUM" \
     LICENSE.txt folium/templates/leaflet.awesome.rotate.css

@@ -160,7 +160,8 @@ def test_localising_again_changes_the_prefix() -> None:
     localise(fmap, "b")  # a missing slash is added
     assert all(url.startswith("b/") and not url.startswith("b/a/") for url in _links(fmap))
     localise(fmap, "")
-    assert set(_links(fmap)) == set(LOCAL_ASSETS.values())
+    plain = folium.Map.default_js + folium.Map.default_css
+    assert set(_links(fmap)) == {LOCAL_ASSETS[url] for _, url in plain}
 
 
 def test_children_with_their_own_links_are_localised() -> None:
@@ -199,6 +200,7 @@ def test_streamlit_folium_is_sent_only_local_links() -> None:
 
     def page() -> None:
         import folium
+        from folium.plugins import Timeline, TimelineSlider
         from streamlit_folium import st_folium
 
         from geo.assets import ST_FOLIUM_BASE_URL, localise
@@ -211,6 +213,13 @@ def test_streamlit_folium_is_sent_only_local_links() -> None:
             tooltip=folium.Tooltip("t"),
             popup=folium.Popup("p"),
         ).add_to(group)
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [0, 0]},
+            "properties": {"start": "2024-06-20T00:00:00Z", "end": "2024-06-20T23:59:59Z"},
+        }
+        timeline = Timeline({"type": "FeatureCollection", "features": [feature]}).add_to(fmap)
+        TimelineSlider().add_timelines(timeline).add_to(fmap)
         folium.LayerControl().add_to(fmap)
         st_folium(localise(fmap, ST_FOLIUM_BASE_URL), key="map", returned_objects=[])
 
@@ -220,8 +229,9 @@ def test_streamlit_folium_is_sent_only_local_links() -> None:
     args = json.loads(component.proto.json_args)
     links = args["js_links"] + args["css_links"]
     assert sorted(links) == sorted(PREFIX + path for path in LOCAL_ASSETS.values())
-    # The order the component loads scripts in: Leaflet before its plugin.
+    # The order the component loads scripts in: Leaflet before its plugins.
     assert args["js_links"][0].endswith("/leaflet.js")
+    assert args["js_links"].index(PREFIX + "leaflet.timeline@1.6.0/dist/leaflet.timeline.js") > 0
 
 
 def _css_url(match: re.Match[str]) -> str:

@@ -113,3 +113,46 @@ def test_html_map_download_is_a_standalone_page(session: Session) -> None:
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "<script src=" not in page  # scripts inlined: it opens from a file, offline
     assert page.count("L.marker(") == 18
+
+
+def test_timeline_slider_steps_through_the_dated_events(session: Session) -> None:
+    """The slider (leaflet.timeline, served locally) renders inside st_folium; its buttons
+    move from event to event, ringing each where it happened, and it goes with its layer."""
+    session.markers(18)
+    frame = session.frame
+    control = frame.locator(".leaflet-timeline-control")  # type: ignore[attr-defined]
+    expect(control).to_be_visible()
+    label = control.locator("output.time-text")
+    expect(label).to_have_text("1953-01-01")  # it starts with the Korean War's year
+    rings = frame.locator(  # type: ignore[attr-defined]
+        '.leaflet-overlay-pane path[stroke="#d63e2a"][stroke-width="4"]'
+    )
+    expect(rings).to_have_count(1)
+    shown = []
+    for _ in range(7):  # each event's first and last moment
+        control.locator("button.next").click()
+        shown.append(label.inner_text())
+        expect(rings).to_have_count(1)
+    assert shown == [
+        "1953-12-31",
+        "2022-01-01",
+        "2022-12-31",
+        "2024-06-19",
+        "2024-06-19",
+        "2024-06-20",
+        "2024-06-20",
+    ]
+    rings.first.dispatch_event("click")
+    popup = frame.locator(".leaflet-popup-content").last  # type: ignore[attr-defined]
+    expect(popup).to_contain_text("warning shots")
+    assert popup.inner_text().startswith("2024-06-20 · ")
+    assert "Korean Demilitarized Zone" in popup.inner_text()
+    session.shot("timeline")
+    assert session.markers(18).count() == 18  # rings, not more markers
+
+    switch = frame.locator("label", has_text="Events over time").locator("input")  # type: ignore[attr-defined]
+    switch.dispatch_event("click")
+    expect(control).to_be_hidden()
+    expect(rings).to_have_count(0)
+    switch.dispatch_event("click")
+    expect(control).to_be_visible()

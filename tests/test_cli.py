@@ -9,6 +9,8 @@ output and files (``-o``).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -21,6 +23,7 @@ from typing import Any
 import pytest
 
 from geo import Gazetteer
+from geo.export import MENTION_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "russia-north-korea-pact.txt"
@@ -108,6 +111,8 @@ def runs(gazetteer: Gazetteer, files: dict[str, Path]) -> dict[str, Run]:
         "spans_given_stdin": (["geoparse", "--spans-given", "-"], _jsonl([SPANS_RECORD])),
         "geojson": (["geojson", str(SEED), "-o", str(files["geojson_out"])], None),
         "map_stdin": (["map", "-", "-o", str(files["map_out"])], SEED.read_text(encoding="utf-8")),
+        "csv_stdout": (["csv", str(SEED)], None),
+        "geojson_links_stdin": (["geojson", "--links", "-"], SEED.read_text(encoding="utf-8")),
         "missing_file": (["geojson", str(files["missing"])], None),
         "unsupported_suffix": (["geojson", str(files["pdf"])], None),
         "empty_file": (["map", str(files["empty"]), "-o", str(files["error_map_out"])], None),
@@ -247,6 +252,55 @@ def test_geojson_events_carry_date_and_sentence(geojson: dict[str, Any]) -> None
     assert lon == pytest.approx(126.68, abs=0.1)
 
 
+def test_geojson_with_links_adds_a_line_per_pair_of_places(
+    runs: dict[str, Run], geojson: dict[str, Any]
+) -> None:
+    run = runs["geojson_links_stdin"]
+    _succeeded(run)
+
+    linked = json.loads(run.stdout)
+
+    points = [f for f in linked["features"] if f["geometry"]["type"] == "Point"]
+    lines = [f for f in linked["features"] if f["geometry"]["type"] != "Point"]
+    assert points == geojson["features"]  # the same places and events, read from stdin
+    assert lines and all(f["geometry"]["type"] == "LineString" for f in lines)
+    by_name = {f["properties"]["name"]: f["properties"] for f in lines}
+    pact = by_name["Russia – North Korea"]  # the strongest link, as in the app
+    assert pact["kind"] == "link"
+    assert pact["weight"] == len(pact["sentences"]) == max(p["weight"] for p in by_name.values())
+    assert {"North Korea – South Korea", "Ukraine – Seoul"} <= set(by_name)
+    for line in lines:
+        assert len(line["geometry"]["coordinates"]) == 2
+
+
+def test_csv_lists_every_mention_of_the_seed(runs: dict[str, Run]) -> None:
+    run = runs["csv_stdout"]
+    _succeeded(run)
+    article = SEED.read_text(encoding="utf-8")
+
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+
+    assert run.stdout.splitlines()[0].split(",") == list(MENTION_COLUMNS)
+    assert [int(r["start"]) for r in rows] == sorted(int(r["start"]) for r in rows)
+    for row in rows:
+        assert article[int(row["start"]) : int(row["end"])] == row["text"]
+        assert row["text"] in row["sentence"] and row["sentence"] in article
+        assert -90 <= float(row["lat"]) <= 90 and -180 <= float(row["lon"]) <= 180
+        assert 0 <= float(row["confidence"]) <= 1
+    places = [r["place"] for r in rows]
+    # "North Korean" and "Russian" count for their countries, as on the map
+    assert places.count("North Korea") == 10 and places.count("Russia") == 9
+    pyongyang = next(r for r in rows if r["text"] == "Pyongyang")
+    assert (pyongyang["place"], pyongyang["kind"], pyongyang["geonameid"]) == (
+        "Pyongyang",
+        "capital",
+        "1871859",
+    )
+    us = next(r for r in rows if r["text"] == "US")
+    assert (us["place"], us["kind"], us["geonameid"]) == ("United States", "country", "6252001")
+    assert rows[0]["text"] == "Russia" and rows[0]["sentence"] == article.splitlines()[0]
+
+
 def test_map_from_stdin_is_a_standalone_leaflet_page(
     runs: dict[str, Run], files: dict[str, Path]
 ) -> None:
@@ -261,6 +315,7 @@ def test_map_from_stdin_is_a_standalone_leaflet_page(
     assert page.rstrip().endswith("</html>")
     assert "leaflet" in page.lower()
     assert page.count("L.marker(") >= 12
+    assert "L.timeline(" in page and "L.timelineSliderControl(" in page  # events over time
     assert "Pyongyang · capital city" in page
 
 

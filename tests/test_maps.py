@@ -8,6 +8,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import folium
 import pytest
@@ -20,6 +21,7 @@ from geo.maps import (
     OUTLINE_LAYER,
     SHADES,
     STYLES,
+    TIMELINE_LAYER,
     MarkerStyle,
     _shade,
     build_map,
@@ -31,6 +33,7 @@ from geo.maps import (
     object_at,
     place_popup,
     style_of,
+    timeline_geojson,
     world_outlines,
 )
 from geo.markup import escape
@@ -102,6 +105,10 @@ def render(story: Story, tiles: str | None = "OpenStreetMap") -> str:
     return str(build_map(story, tiles=tiles).get_root().render())
 
 
+def render_without_timeline(story: Story) -> str:
+    return str(build_map(story, layers=set(LAYERS) - {"timeline"}).get_root().render())
+
+
 def points(story: Story) -> list[tuple[float, float]]:
     return [(p.lat, p.lon) for p in story.places] + [(e.lat, e.lon) for e in story.events]
 
@@ -109,6 +116,14 @@ def points(story: Story) -> list[tuple[float, float]]:
 def template_literals(page: str) -> list[str]:
     """Folium writes popup and tooltip HTML as JavaScript template literals."""
     return re.findall(r"`([^`]*)`", page)
+
+
+def legend_html(page: str) -> str:
+    """The legend's HTML, which the page's script puts in a Leaflet control."""
+    found = re.search(r'"news-atlas-legend"\);.*?div\.innerHTML = ("(?:[^"\\]|\\.)*");', page, re.S)
+    assert found is not None, "no legend"
+    body: str = json.loads(found.group(1))
+    return body
 
 
 def visible(fragment: str) -> str:
@@ -183,8 +198,7 @@ def test_fresh_map_every_time(seed_story: Story) -> None:
 @pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
 def test_legend_lists_the_styles_in_use(stories: dict[str, Story], name: str) -> None:
     story = stories[name]
-    page = render(story)
-    legend = page[page.index('class="news-atlas-legend"') :]
+    legend = legend_html(render(story))
     entries = re.findall(r'background:(#[0-9a-f]{6})"></span>([^<]+)</div>', legend)
     used = {style_of(p.kind) for p in story.places} | ({STYLES["event"]} if story.events else set())
     in_order = [s for s in STYLES.values() if s in used]
@@ -224,8 +238,10 @@ def test_article_text_cannot_run(stories: dict[str, Story], name: str) -> None:
     shapes = page.count("L.marker(") + page.count("L.polyline(")
     assert "<script>alert" not in page.lower()
     assert "<img" not in page.lower()
-    # "onerror=" may only appear as text a reader sees, inside the escaped tag.
-    assert page.count("onerror=") == page.count("&lt;img src=x onerror=alert(1)&gt;")
+    # "onerror=" may only appear as text a reader sees, inside the escaped tag (written as
+    # is in popups and tooltips, and with its & as \u0026 in the timeline layer's JSON).
+    tag = "&lt;img src=x onerror=alert(1)&gt;"
+    assert page.count("onerror=") == page.count(tag) + page.count(tag.replace("&", "\\u0026"))
     assert "${document.cookie}" not in page
     assert "C:\\temp" not in page
     # Each marker and line has exactly two template literals (popup and tooltip): no backtick
@@ -383,7 +399,7 @@ def test_shaded_countries_layer(seed_story: Story, gazetteer: Gazetteer) -> None
     outlines = country_outlines(seed_story, gazetteer)
     assert set(outlines) == set(country_mentions(seed_story))
     page = build_map(seed_story, outlines=outlines).get_root().render()
-    assert "Countries by mentions" in page and "Country named" in page  # layer and legend
+    assert "Countries by mentions" in page and "Country named" in legend_html(page)
     assert "North Korea: named 10 times" in page
     without = build_map(seed_story).get_root().render()
     assert "Countries by mentions" not in without and "Country named" not in without
@@ -500,3 +516,133 @@ def test_object_at_tells_places_and_events_apart(seed_story: Story) -> None:
     dmz = next(e for e in seed_story.events if e.date == "2024-06-20")
     assert object_at(seed_story, dmz.lat, dmz.lon, f"{dmz.date} · {dmz.name}") == "event:3"
     assert object_at(seed_story, 0.0, 0.0, "") is None  # the sea, or a shaded country
+
+
+# --- events over time -----------------------------------------------------------------------
+
+#: The seed's dated events: date, words of its name, where, and the times it shows (UTC).
+SEED_TIMELINE = [
+    ("1953", "Korean War", "1953-01-01T00:00:00.000Z", "1953-12-31T23:59:59.999Z"),
+    ("2022", "invaded Ukraine", "2022-01-01T00:00:00.000Z", "2022-12-31T23:59:59.999Z"),
+    ("2024-06-19", "met Kim Jong-un", "2024-06-19T00:00:00.000Z", "2024-06-19T23:59:59.999Z"),
+    ("2024-06-20", "warning shots", "2024-06-20T00:00:00.000Z", "2024-06-20T23:59:59.999Z"),
+]
+
+
+def timeline_data(page: str) -> Any:
+    """The GeoJSON a rendered page hands to ``L.timeline``, or None if it has none."""
+    found = re.search(r"L\.timeline\(\s*(\{.*?\}),\s*timeline_\w+_options", page, re.S)
+    return None if found is None else json.loads(found.group(1))
+
+
+def test_seed_events_are_on_the_timeline_at_their_times(seed_story: Story) -> None:
+    features = timeline_geojson(seed_story)["features"]
+    by_date = {e.date: e for e in seed_story.events}
+    assert len(features) == len(SEED_TIMELINE) == len(seed_story.events)
+    for feature, (date, words, start, end) in zip(features, SEED_TIMELINE, strict=True):
+        properties = feature["properties"]
+        event = by_date[date]
+        assert (properties["date"], properties["start"], properties["end"]) == (date, start, end)
+        assert words in event.name
+        assert feature["geometry"]["coordinates"] == [event.lon, event.lat]
+        assert properties["popup"] == event_popup(event)  # date, name, place, sentence
+        assert properties["tooltip"] == escape(f"{date} · {event.name}")
+    border = features[-1]["properties"]["popup"]
+    assert "Korean Demilitarized Zone" in border and "warning shots" in border
+
+
+def test_timeline_layer_and_slider_are_on_the_map(seed_story: Story) -> None:
+    page = render(seed_story)
+    assert page.count("L.timeline(") == 1 and page.count("L.timelineSliderControl(") == 1
+    assert timeline_data(page) == timeline_geojson(seed_story)
+    layer = re.search(r"var (timeline_\w+) = L\.timeline\(", page)
+    assert layer is not None
+    # an overlay of the layer control, which hides the slider with it
+    assert f'"{TIMELINE_LAYER}" : {layer.group(1)},' in page
+    assert f'{layer.group(1)}.on("remove"' in page
+    assert f".addTimelines({layer.group(1)})" in page
+    assert '"autoPlay": false' in page  # nothing moves until the user asks
+    assert "moment.utc(date)" in page  # the label's date is the features' (UTC), not local
+    assert "L.circleMarker(latlng" in page  # rings, not more pins: the markers stay
+    # the view is fitted above the slider, which spans the map's bottom
+    assert '"paddingBottomRight": [30, 140]' in page
+    assert '"paddingBottomRight": [30, 30]' in render_without_timeline(seed_story)
+    assert page.count("L.marker(") == len(points(seed_story))
+
+
+def test_timeline_can_be_left_off(seed_story: Story) -> None:
+    page = render_without_timeline(seed_story)
+    assert "L.timeline" not in page and TIMELINE_LAYER not in page
+    assert "leaflet.timeline" not in page and "moment" not in page
+    assert page.count("L.marker(") == len(points(seed_story))  # the event markers stay
+    # the standalone page inlines the plugin and moment only when it shows the timeline
+    plugin, moment = "TimelineSliderControl=", "//! moment.js"
+    without = map_html(seed_story, layers=set(LAYERS) - {"timeline"})
+    assert plugin not in without and moment not in without
+    standalone = map_html(seed_story)
+    assert plugin in standalone and moment in standalone
+
+
+def test_no_timeline_without_an_event_in_time(seed_story: Story) -> None:
+    """Events without a year ("--06-20") have no place on a time axis: no slider for them."""
+    (event, *_) = seed_story.events
+    undated = Story(
+        seed_story.article,
+        seed_story.sentences,
+        seed_story.places,
+        (Event("--06-20", event.name, event.sentence, event.where, event.places, event.reason),),
+    )
+    assert timeline_geojson(undated)["features"] == []
+    page = build_map(undated).get_root().render()
+    assert "L.timeline" not in page
+    assert page.count("L.marker(") == len(points(undated))  # its marker is still there
+    empty = build_map(Story(seed_story.article, seed_story.sentences, (), ())).get_root()
+    assert "L.timeline" not in empty.render()
+
+
+def test_timeline_orders_events_by_date(seed_story: Story) -> None:
+    event = seed_story.events[0]
+    dates = ["2024-06-20", "1953", "--01-01", "2024-06", "2022-03-01"]
+    story = Story(
+        seed_story.article,
+        seed_story.sentences,
+        seed_story.places,
+        tuple(Event(d, d, event.sentence, event.where, (), "") for d in dates),
+    )
+    features = timeline_geojson(story)["features"]
+    in_order = ["1953", "2022-03-01", "2024-06", "2024-06-20"]  # "--01-01" has no year
+    assert [f["properties"]["date"] for f in features] == in_order
+    month = features[2]["properties"]
+    assert (month["start"], month["end"]) == (
+        "2024-06-01T00:00:00.000Z",
+        "2024-06-30T23:59:59.999Z",
+    )
+
+
+@pytest.mark.parametrize("name", ["script", "img", "synthetic"])
+def test_timeline_popups_show_hostile_text_escaped(stories: dict[str, Story], name: str) -> None:
+    story = stories[name]
+    data = timeline_data(render(story))
+    assert data is not None
+    features = data["features"]
+    assert isinstance(features, list) and len(features) == len(story.events)
+    for feature, event in zip(features, sorted(story.events, key=lambda e: e.date), strict=True):
+        popup, tooltip = feature["properties"]["popup"], feature["properties"]["tooltip"]
+        assert popup == event_popup(event)
+        for html_text in (popup, tooltip):
+            # only our own tags; every character of the article that means something to
+            # HTML, a template literal or Jinja is an entity
+            assert set(re.findall(r"</?(\w+)", html_text)) <= {"b", "br", "small", "blockquote"}
+            assert not set("`${}\\") & set(html_text)
+        assert event.sentence.text in visible(popup)
+        assert event.name in visible(tooltip)
+
+
+def test_timeline_popup_of_the_synthetic_story(stories: dict[str, Story]) -> None:
+    (feature,) = timeline_geojson(stories["synthetic"])["features"]
+    popup = feature["properties"]["popup"]
+    assert popup.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert "At &#96;&#36;&#123;far&#125;&#96;" in popup
+    assert feature["properties"]["tooltip"] == (
+        "2024-06-03 · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;"
+    )

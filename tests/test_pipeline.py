@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from geo import Geoparser, Story, article_from_text
-from geo.events import parse_date, shared_border
+from geo.events import parse_date, period_of, shared_border
 from geo.gazetteer import Gazetteer, distance_km
 from geo.mentions import sentences_of
 
@@ -124,6 +124,27 @@ def test_same_place_by_different_names_is_one_place(geoparser: Geoparser) -> Non
 )
 def test_parse_date(text: str, year: int | None, iso: str | None) -> None:
     assert parse_date(text, year) == iso
+
+
+@pytest.mark.parametrize(
+    ("iso", "first", "after"),
+    [
+        ("1953", "1953-01-01", "1954-01-01"),  # a bare year covers the whole year
+        ("2022-03", "2022-03-01", "2022-04-01"),
+        ("2022-12", "2022-12-01", "2023-01-01"),  # December's next month is in the next year
+        ("2024-06-20", "2024-06-20", "2024-06-21"),
+        ("2024-12-31", "2024-12-31", "2025-01-01"),
+        ("2024-02-29", "2024-02-29", "2024-03-01"),  # a leap day
+        ("--06-20", None, None),  # no year: no place in time
+        ("2023-02-29", None, None),  # parse_date accepts any day up to 31 in any month
+        ("2024-06-31", None, None),
+    ],
+)
+def test_period_of_a_date(iso: str, first: str | None, after: str | None) -> None:
+    period = period_of(iso)
+    assert (None if period is None else tuple(str(day) for day in period)) == (
+        None if first is None else (first, after)
+    )
 
 
 def test_event_without_year_gets_month_day(geoparser: Geoparser) -> None:
