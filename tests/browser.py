@@ -153,6 +153,23 @@ class Session:
         view = body.evaluate("() => [map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
         return float(view[0]), float(view[1]), int(view[2])
 
+    def download(self, button: str) -> Path:
+        """Press a download button and return the file. A click that lands while the script
+        reruns (a map drawn anew reports its state once, which reruns it) can be lost, as
+        for a user who would press again: so press again, once."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for attempt in (1, 2):
+            self.settle()
+            try:
+                with self.page.expect_download(timeout=30_000) as download:
+                    self.page.get_by_role("button", name=button).click()
+                return Path(download.value.path())
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def paste(self, text: str) -> None:
         """Paste ``text`` as the article and press the button, as a user would."""
         self.page.get_by_text("Paste text").click()

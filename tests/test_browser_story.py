@@ -150,9 +150,7 @@ def test_a_wrong_pin_corrected_and_shared(
     session.shot("corrected")
     assert params(session)["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
     assert params(session)["place"] == [MOSCOW_IDAHO]
-    with page.expect_download() as download:
-        page.get_by_role("button", name="GeoJSON").click()
-    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    data = json.loads(session.download("GeoJSON").read_text(encoding="utf-8"))
     [moscow] = [f for f in data["features"] if f["properties"].get("key") == MOSCOW_IDAHO]
     assert moscow["geometry"]["coordinates"] == pytest.approx([-117.0, 46.73], abs=0.05)
 
