@@ -109,13 +109,13 @@ def mentions_csv(story: Story) -> str:
                 mention.end,
                 _cell(mention.text),
                 _cell(story.sentences[mention.sentence].text),
-                place.name,
+                _cell(place.name),  # an online geocoder's answer is outside text too
                 place.kind,
                 place.lat,
                 place.lon,
                 place.candidate.geonameid or "",
                 place.confidence,
-                place.candidate.source,
+                _cell(place.candidate.source),
             )
         )
     return out.getvalue()

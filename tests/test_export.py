@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 
 from geo import Geoparser, Story
 from geo.export import MENTION_COLUMNS, mentions_csv, story_geojson, timeline
@@ -46,6 +47,19 @@ def test_csv_keeps_hostile_text_as_data(geoparser: Geoparser) -> None:
         # a cell that would start a spreadsheet formula is defused with a leading quote
         assert row["sentence"].startswith("'=HYPERLINK")
         assert '"a, b"' in row["sentence"]  # commas and quotes stay inside one cell
+
+
+def test_csv_defuses_place_names_from_outside(seed_story: Story) -> None:
+    """A place an online geocoder named (its name and source are the service's text)."""
+    pyongyang = seed_story.places[6]
+    odd = replace(
+        pyongyang,
+        candidate=replace(pyongyang.candidate, name="=cmd|' /C calc'!A0", source="@SUM(1)"),
+    )
+    story = replace(seed_story, places=(*seed_story.places[:6], odd, *seed_story.places[7:]))
+    rows = [r for r in csv.DictReader(io.StringIO(mentions_csv(story))) if r["text"] == "Pyongyang"]
+    assert rows and all(r["place"] == "'=cmd|' /C calc'!A0" for r in rows)
+    assert all(r["source"] == "'@SUM(1)" for r in rows)
 
 
 def test_timeline_orders_by_date_with_unknown_years_last(seed_story: Story) -> None:
