@@ -8,9 +8,10 @@ The package follows an article's journey, one module a stage:
 * :mod:`geo.resolve`   — the place each name means, with its evidence
 * :mod:`geo.events`    — dated events and where they happened
 * :mod:`geo.story`     — the whole journey: :class:`Geoparser` → :class:`Story`
-* :mod:`geo.maps`, :mod:`geo.export` — the story as a Folium map or GeoJSON
+* :mod:`geo.corrections` — a reader's fixes to a story, in a form a link can carry
+* :mod:`geo.maps`, :mod:`geo.export` — the story as a Folium map, GeoJSON or CSV
 * :mod:`geo.geocoders` — geopy's interface over the gazetteer, and geopy's geocoders by name
-* :mod:`geo.online` — online geocoders as a cached, rate-limited fallback that never stalls
+* :mod:`geo.online`    — online geocoders as a cached, rate-limited fallback that never stalls
 * :mod:`geo.cli`       — ``python -m geo``
 
 It never imports streamlit: the app (``app.py``) is a thin face over it.
