@@ -37,6 +37,7 @@ from geo.articles import MAX_BYTES, MAX_CHARS, SUFFIXES
 from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
+from geo.events import Event
 from geo.export import mentions_csv, story_geojson, timeline
 from geo.gazetteer import Candidate
 from geo.maps import (
@@ -597,6 +598,13 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
         right.button("Not a place: drop it", key=f"drop_{place.key}", on_click=drop)
 
 
+def event_ui(event: Event) -> None:
+    """The event in focus: when, where and why there, and the sentence that reports it."""
+    st.subheader(f"{event.date} · {event.where.name}")
+    st.caption(f"Why there: {event.reason} · {event.lat:.4f}, {event.lon:.4f}")
+    st.markdown(f"> {_md(event.sentence.text)}")
+
+
 def _mention_label(story: Story, place: Place, start: int) -> str:
     mention = next(m for m in place.mentions if m.start == start)
     sentence = story.sentences[mention.sentence].text
@@ -766,6 +774,8 @@ def main() -> None:
     kind, _, value = (focus or "").partition(":")
     if kind == "place" and (place := story.place(value)) is not None:
         place_ui(story, place, article_id)
+    elif kind == "event" and value.isdigit() and int(value) < len(events := timeline(story)):
+        event_ui(events[int(value)])
     add_place_ui(story, article_id)
     corrections_ui(fixes, article_id)
     tables_ui(story)

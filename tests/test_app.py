@@ -368,6 +368,8 @@ def test_selecting_an_event_links_it_and_clears_a_place(at: AppTest) -> None:
 
     assert at.query_params == {"sample": "russia-north-korea-pact", "event": "3"}
     assert article_data(at)["selected"] is None
+    assert "2024-06-20 · Korean Demilitarized Zone" in [s.value for s in at.subheader]
+    assert any("warning shots" in m.value for m in at.markdown)  # the sentence, as evidence
     assert map_args(at)["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
 
 
