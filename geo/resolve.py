@@ -352,9 +352,11 @@ def inner_names(surface: str) -> list[str]:
 
 
 def focus(places: Sequence[Place]) -> Place | None:
-    """The article's main local place: among the towns and cities of the country it names most,
-    the one it names most (first named on a tie); else the place it names most. News about a
-    street, a school or a court is about its town."""
+    """The article's main local place: among the towns and cities of the country it names most
+    (of those, the ones in a state or province it names, if any), the one it names most (first
+    named on a tie); else the place it names most. News about a street, a school or a court is
+    about its town, and a story that names Louisiana is about its towns, not a namesake
+    elsewhere in the country."""
     if not places:
         return None
     by_country: dict[str, int] = defaultdict(int)
@@ -363,8 +365,11 @@ def focus(places: Sequence[Place]) -> Place | None:
             by_country[code] += len(place.mentions)
     first = {p.key: min(m.start for m in p.mentions) for p in places}
     main = min(by_country, key=lambda c: (-by_country[c], c)) if by_country else ""
+    regions = {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
     local = [p for p in places if p.kind in ("city", "capital")]
-    pool = [p for p in local if p.candidate.country_code == main] or local or list(places)
+    national = [p for p in local if p.candidate.country_code == main]
+    regional = [p for p in national if _region_of(p.candidate) in regions - {""}]
+    pool = regional or national or local or list(places)
     return min(pool, key=lambda p: (-_weight(p), first[p.key]))
 
 

@@ -163,7 +163,11 @@ class Geoparser:
                 )
             )
         context = self.resolver.context_of([*found, *given])
-        places = self.resolver.resolve(found)
+        # the given spans say where the article is as much as the found ones: both place it
+        spans_taken = {(m.start, m.end) for m in given}
+        places = self.resolver.resolve(
+            [*given, *(m for m in found if (m.start, m.end) not in spans_taken)]
+        )
         results = []
         for start, end in spans:
             surface = text[start:end]

@@ -3,6 +3,8 @@ reason the rule exists. Whatever label the language model gives a span, the outc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from geo import Geoparser, Story, article_from_text
@@ -169,6 +171,21 @@ def test_focus_is_the_main_town_of_the_main_country() -> None:
     assert focus([]) is None
 
 
+def test_focus_prefers_the_towns_of_a_state_the_article_names() -> None:
+    state = Place(
+        Candidate("x:Ruritania", "Ruritania", "region", 10.0, 10.0, "FD", "RU", 0, None, "ADM1"),
+        (Mention(0, 9, "Ruritania", "Ruritania", "GPE", 0),),
+        1.0,
+        (),
+    )
+    # the state's own town, named once; a namesake square elsewhere in the country, twice
+    town = _made_up_place("Portville", "city", "FD", 300_000, [40])
+    square = _made_up_place("Market Square", "city", "FD", 300_000, [60, 90])
+    town = replace(town, candidate=replace(town.candidate, admin1="RU"))
+    assert focus([state, square, town]) is town
+    assert focus([square, town]) is square  # no state named: the place named most
+
+
 def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None:
     text = (
         "DENVER — Crews closed Larimer Street on Monday after a water main broke in Denver. "
@@ -184,6 +201,17 @@ def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None
     assert commission.best is not None and commission.best.candidate.name == "Europe"
     # a common noun is no name at all and stays unresolved
     assert table.best is None
+
+
+def test_given_spans_place_each_other(geoparser: Geoparser) -> None:
+    """With spans given, a town among them (here one the model cannot see, in lower case) is
+    where the street next to it is, as it would be had the model found it."""
+    text = "water main breaks in denver closed Larimer Street on Monday, officials said."
+    town, street = geoparser.resolve_spans(
+        text, [_span(text, "denver"), _span(text, "Larimer Street")]
+    )
+    assert town.best is not None and town.best.candidate.name == "Denver"
+    assert street.best is not None and street.best.candidate.name == "Denver"
 
 
 @pytest.mark.parametrize(
