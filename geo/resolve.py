@@ -7,8 +7,8 @@ explained ("capital +3, population 10M +7.0, in a country the article names +3")
 * its kind (countries and capitals are what news names most), and whether the entity label
   fits it (a LOC is a sea or a region more often than a town);
 * its population, on a log scale;
-* the article's context: candidates in countries the article names, or that contain a
-  place it names unambiguously.
+* the article's context: candidates in countries the article names (the one it names most
+  counts double), or that contain a place it names unambiguously.
 
 All mentions of one name in an article resolve to the same place.
 """
@@ -51,6 +51,10 @@ CONTEXT_REGION = 1.5
 #: the writer said which one they mean.
 QUALIFIED = 8.0
 NAMED_COUNTRY_SELF = 1.0
+#: A place in a country the article names, but not the one it names most, counts for less: a
+#: story set in England means Kent the county, not Kent, Washington, even when it also names
+#: the United States.
+OTHER_COUNTRY = 1.5
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
@@ -128,6 +132,8 @@ class Context:
     #: Normalised names written with their state or country after a comma, to that
     #: division ("US-LA") or country ("EG").
     qualified: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The country the article names most often (by its places, towns and adjectives).
+    main_country: str = ""
 
 
 def _is_dotted_abbreviation(name: str) -> bool:
@@ -171,7 +177,11 @@ class Resolver:
         )
         if candidate.match == ALTERNATE and _is_dotted_abbreviation(name):
             add(DOTTED_ALTERNATE, "a dotted abbreviation is an official one")
-        add(KIND_PRIOR[candidate.kind], candidate.kind)
+        if candidate.kind == "capital" and candidate.match == ALTERNATE:
+            # a capital's other names ("Salisbury" for Harare) are mostly old or foreign ones
+            add(KIND_PRIOR["city"], "city")
+        else:
+            add(KIND_PRIOR[candidate.kind], candidate.kind)
         if candidate.kind in LOC_KINDS and "LOC" in labels:
             add(3.0, "named as a location")
         if candidate.source.startswith("data/places.csv"):
@@ -182,8 +192,10 @@ class Resolver:
         own = candidate.country_codes
         if candidate.kind == "country" and candidate.country_code in context.countries:
             add(NAMED_COUNTRY_SELF, "country named in the article")
+        elif context.main_country in own:
+            add(CONTEXT_COUNTRY, "in the country the article names most")
         elif own & context.countries:
-            add(CONTEXT_COUNTRY, "in a country the article names")
+            add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
@@ -294,6 +306,7 @@ class Resolver:
         point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
         regions: set[str] = set()
+        named: dict[str, int] = defaultdict(int)
         for group in groups.values():
             first = group[0]
             top = first.place
@@ -302,13 +315,23 @@ class Resolver:
                 if not ranked:
                     continue
                 top = ranked[0].candidate
+                # an ambiguous name ("Oregon": the state or a town) still counts towards the
+                # country it most likely lies in, but does not make that country context
+                for code in top.country_codes:
+                    named[code] += len(group)
                 unambiguous = len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3.0
                 if not unambiguous:
                     continue
+            else:
+                for code in top.country_codes:
+                    named[code] += len(group)
             countries.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
-        return Context(frozenset(countries), frozenset(regions), self._qualified(mentions))
+        main = min(named, key=lambda c: (-named[c], c)) if named else ""
+        return Context(
+            frozenset(countries), frozenset(regions), self._qualified(mentions), main_country=main
+        )
 
     def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
         """Names followed by ", <state or country>": the division or country each points to."""

@@ -139,6 +139,24 @@ def test_state_named_in_the_article_helps_its_towns(
     assert place.candidate.admin1 == state
 
 
+def test_the_country_named_most_wins_a_namesake(geoparser: Geoparser) -> None:
+    """Kent is an English county and a city of 127,000 in Washington state; a story about
+    England that also names the United States means the county."""
+    text = (
+        "Flooding hit towns across England on Monday. In Kent, roads were closed. Officials "
+        "in Britain said a tourist from the United States was among those rescued."
+    )
+    place = _place_of(_story(geoparser, text), "Kent")
+    assert place is not None and place.candidate.country_code == "GB"
+
+
+def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
+    """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
+    meant, and the capital's prior does not carry over to its other names."""
+    (best, *_) = geoparser.resolver.rank("Salisbury")
+    assert best.candidate.country_code == "GB"
+
+
 # ------------------------------------------------------------ spans the gazetteer does not know
 
 
