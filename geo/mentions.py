@@ -28,6 +28,7 @@ __all__ = [
     "Mention",
     "Sentence",
     "find_mentions",
+    "has_place_noun",
     "is_well_known",
     "load_model",
     "sentences_of",
@@ -52,6 +53,52 @@ WELL_KNOWN_POPULATION = 100_000
 LARGE_COUNTRY = 30_000_000
 #: How many leading tokens of an organisation's name may form the place it carries.
 MAX_EMBEDDED_TOKENS = 3
+
+#: Generic nouns that end the names of places: a county or township, a street, a building or
+#: campus, a natural feature ("Morris County", "Royal Street", "Manila Cathedral", "Lake
+#: Manassas"). A name ending in one is a place whatever label the model gave it (it files
+#: "Royal Street" and "Florida Atlantic University" as organisations); one the gazetteer lacks
+#: is placed in the town the story is about.
+PLACE_NOUNS = frozenset(
+    {
+        "county",
+        "parish",
+        "township",
+        "borough",
+        "street",
+        "avenue",
+        "road",
+        "drive",
+        "lane",
+        "boulevard",
+        "square",
+        "highway",
+        "university",
+        "hospital",
+        "centre",
+        "center",
+        "church",
+        "cathedral",
+        "basilica",
+        "mosque",
+        "chapel",
+        "airport",
+        "stadium",
+        "prison",
+        "castle",
+        "palace",
+        "bridge",
+        "lake",
+        "river",
+        "mountains",
+        "valley",
+        "island",
+        "islands",
+        "beach",
+        "lagoon",
+        "estate",
+    }
+)
 
 #: Words that point somewhere without naming a place: never a mention on their own.
 COMPASS = frozenset(
@@ -254,10 +301,32 @@ def _is_recoverable(text: str) -> bool:
     return _is_name(text) and text[:1].isupper() and not (short and not letters.isupper())
 
 
+def has_place_noun(text: str) -> bool:
+    """True for a name of two words or more that ends in a generic place noun ("Morris
+    County", "Royal Street"); see :data:`PLACE_NOUNS`."""
+    words = text.split()
+    return len(words) >= 2 and words[-1].casefold() in PLACE_NOUNS and words[0][:1].isupper()
+
+
+def _owner(ent: Span) -> tuple[Span | None, Span]:
+    """An entity with a possessive inside ("Derry’s Altnagelvin Hospital"): the owner
+    ("Derry’s") and what it owns, when what it owns is a place by its last word; else no owner
+    and the entity as it is."""
+    for i, token in enumerate(ent[1:-1], start=1):
+        if token.text in ("'s", "’s") and has_place_noun(ent[i + 1 :].text):
+            return ent[: i + 1], ent[i + 1 :]
+    return None, ent
+
+
 def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> Mention | None:
-    """The place a mislabelled entity names: the whole entity ("EU", "Tamil Nadu") or, for an
-    organisation, the place its name starts with ("Zimbabwe" in "Zimbabwe Cricket",
-    "Canadian" in "Canadian Press"). Longest first; None when the gazetteer does not know it."""
+    """The place a mislabelled entity names: the whole entity ("EU", "Tamil Nadu", "Royal
+    Street") or, for an organisation, the place its name starts with ("Zimbabwe" in "Zimbabwe
+    Cricket", "Canadian" in "Canadian Press"). Longest first; None when the gazetteer does not
+    know it."""
+    whole = _clean(ent)
+    if whole is not None and has_place_noun(whole[2]):
+        start, end, text = whole
+        return Mention(start, end, text, text, "FAC", sentence_at(sentences, start).index)
     sizes = [len(ent)]
     if ent.label_ == "ORG":
         sizes += list(range(min(len(ent) - 1, MAX_EMBEDDED_TOKENS), 0, -1))
@@ -351,9 +420,11 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
     ]
     for ent in doc.ents:
         if ent.label_ in RECOVERED_LABELS:
-            recovered = _recovered(ent, sentences, gazetteer)
-            if recovered is not None:
-                mentions.append(recovered)
+            owner, ent = _owner(ent)  # "Harare’s Third Street": Harare, and Third Street
+            for part in (owner, ent):
+                recovered = _recovered(part, sentences, gazetteer) if part else None
+                if recovered is not None:
+                    mentions.append(recovered)
         elif ent.label_ in PLACE_LABELS:
             if _next_is_person(ent):
                 continue

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .gazetteer import ALIAS, ALTERNATE, PRIMARY, Candidate, Gazetteer, normalize
-from .mentions import COMPASS, PLACE_LABELS, Mention, is_well_known
+from .mentions import COMPASS, PLACE_LABELS, Mention, has_place_noun, is_well_known
 
 __all__ = ["Place", "Resolver", "Scored"]
 
@@ -253,7 +253,7 @@ class Resolver:
             labels = {m.label for m in group}
             if not labels & PLACE_LABELS:
                 continue
-            use_focus = "FAC" in labels
+            use_focus = "FAC" in labels or has_place_noun(group[0].text)
             best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
             if best is not None:
                 found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))

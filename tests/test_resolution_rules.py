@@ -9,7 +9,7 @@ import pytest
 
 from geo import Geoparser, Story, article_from_text
 from geo.gazetteer import Candidate, Gazetteer, distance_km
-from geo.mentions import Mention, _is_recoverable, is_well_known
+from geo.mentions import Mention, _is_recoverable, has_place_noun, is_well_known
 from geo.resolve import Place, focus, inner_names
 
 
@@ -254,6 +254,49 @@ def test_given_spans_place_each_other(geoparser: Geoparser) -> None:
 def test_more_spans_become_places(geoparser: Geoparser, text: str, surface: str, name: str) -> None:
     place = _place_of(_story(geoparser, text), surface)
     assert place is not None and place.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a county the gazetteer lacks is in the story's town, not unplaced
+        (
+            "NEWARK — A lottery ticket sold in Wexford County won $5 million, officials in "
+            "Newark said on Friday.",
+            "Wexford County",
+            "Newark",
+        ),
+        # a street the model files as an organisation
+        (
+            "DENVER — The parade turned onto Royal Street on Monday, Denver police said.",
+            "Royal Street",
+            "Denver",
+        ),
+        # a possessive names the town and the street in it
+        ("Harare’s Third Street will be renamed, the council said.", "Third Street", "Harare"),
+        ("Harare’s Third Street will be renamed, the council said.", "Harare", "Harare"),
+    ],
+)
+def test_names_ending_in_a_place_noun_are_places(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Morris County", True),
+        ("Royal Street", True),
+        ("Florida Atlantic University", True),
+        ("Street", False),  # one word: no name
+        ("the county", False),
+        ("Golf Club", False),  # a club is an organisation
+    ],
+)
+def test_place_nouns(text: str, ok: bool) -> None:
+    assert has_place_noun(text) is ok
 
 
 def test_dotted_state_abbreviation_beats_a_city_alternate_name(geoparser: Geoparser) -> None:
