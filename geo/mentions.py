@@ -250,12 +250,26 @@ def _clean(span: Span) -> tuple[int, int, str] | None:
     if leading:
         start += leading.end()
         text = text[leading.end() :]
-    text = _POSSESSIVE.sub("", text).rstrip(" ,;:")
+    text = _POSSESSIVE.sub("", text).rstrip(" ,;:-–—")
     if text.endswith(".") and not _ABBREVIATION.search(text):  # "U.S." keeps its last dot
         text = text.rstrip(".")
     if not text:
         return None
     return start, start + len(text), text
+
+
+def _with_abbreviation_dot(
+    start: int, end: int, text: str, article: str, gazetteer: Gazetteer
+) -> tuple[int, int, str]:
+    """ "Calif." keeps its dot: a short word followed by a dot that is no place's own name but
+    an abbreviation of one (AP style writes states so) ends with the dot, where "Texas." at the
+    end of a sentence does not."""
+    if article[end : end + 1] != "." or len(text) > 6 or " " in text or text.isupper():
+        return start, end, text
+    found = gazetteer.lookup(text)[:1]
+    if found and found[0].match == ALIAS:
+        return start, end + 1, text + "."
+    return start, end, text
 
 
 def _is_name(text: str) -> bool:
@@ -403,11 +417,11 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
                 break
             run += 1
         span = doc[i : i + run]
-        if is_well_known(gazetteer, span.text, cities=False) and _is_name(span.text):
+        text = span.text.rstrip("-–—")  # "Armenia-Italy" tokenised as "Armenia-", "Italy"
+        if text and is_well_known(gazetteer, text, cities=False) and _is_name(text):
             sentence = sentence_at(sentences, span.start_char).index
-            found.append(
-                Mention(span.start_char, span.end_char, span.text, span.text, "GPE", sentence)
-            )
+            start = span.start_char
+            found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
         i += run
     return found
 
@@ -431,7 +445,7 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             cleaned = _clean(ent)
             if cleaned is None or not _is_name(cleaned[2]):
                 continue
-            start, end, text = cleaned
+            start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
             sentence = sentence_at(sentences, start).index
             mentions.append(Mention(start, end, text, text, ent.label_, sentence))
         elif ent.label_ == "MONEY":
@@ -448,7 +462,31 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             elif _is_recoverable(text) and is_well_known(gazetteer, text):
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
-    return sorted(mentions, key=lambda m: m.start)
+    return _joined(sorted(mentions, key=lambda m: m.start), doc.text, gazetteer)
+
+
+def _joined(mentions: list[Mention], text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Two names with a comma between that the gazetteer knows together as one ("Washington,
+    D.C.") are one mention; "Paris, Texas" stays two (a town and its state)."""
+    joined: list[Mention] = []
+    for mention in mentions:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.place is None
+            and mention.place is None
+            and text[last.end : mention.start] == ", "
+            and _known_as_one(gazetteer, text[last.start : mention.end])
+        ):
+            whole = text[last.start : mention.end]
+            joined[-1] = Mention(last.start, mention.end, whole, whole, last.label, last.sentence)
+        else:
+            joined.append(mention)
+    return joined
+
+
+def _known_as_one(gazetteer: Gazetteer, name: str) -> bool:
+    return any(c.match <= ALIAS for c in gazetteer.lookup(name)[:1])
 
 
 _CURRENCY = re.compile(r"^([A-Z]{2,3})\$")

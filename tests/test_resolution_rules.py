@@ -285,6 +285,27 @@ def test_names_ending_in_a_place_noun_are_places(
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # an AP-style abbreviation keeps its dot; a name at the end of a sentence does not
+        ("The company is based in Fresno, Calif. It hires.", "Calif.", "California"),
+        ("The company moved its offices to Texas.", "Texas", "Texas"),
+        # a city and its district written together are one name
+        (
+            "Murals are everywhere in Washington, D.C., these days.",
+            "Washington, D.C.",
+            "Washington",
+        ),
+        # a trailing hyphen is no part of the name ("Armenia-Italy friendship group")
+        ("Members of the Armenia- Italy friendship group met in Rome.", "Armenia", "Armenia"),
+    ],
+)
+def test_mention_surfaces(geoparser: Geoparser, text: str, surface: str, name: str) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == name
+
+
+@pytest.mark.parametrize(
     ("text", "ok"),
     [
         ("Morris County", True),
