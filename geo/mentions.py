@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
-from .gazetteer import ALIAS
+from .gazetteer import ALIAS, PRIMARY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -426,11 +426,53 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
     return found
 
 
+#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale").
+LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to"})
+
+
+def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
+    """Towns the model left untagged or called people after "in", "at", "near", "outside",
+    "from" ("sold in Riverdale", "stores in Nitra"): a proper noun in title case there that the
+    gazetteer knows by its own name is taken as that place."""
+    found: list[Mention] = []
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.lower_ not in LOCATIVE or token.ent_type_ not in ("", "PERSON", "ORG"):
+            continue
+        if token.ent_type_ and previous.lower_ == "to":
+            continue  # "talked to Davis": a person, as the model says
+        if token.ent_type_ and token.ent_iob_ != "B":  # inside an entity: not its start
+            continue
+        end = token.i + 1
+        while (
+            end < len(doc)
+            and end - token.i < 3
+            and doc[end].is_title
+            and doc[end].pos_ == "PROPN"
+            and doc[end].ent_type_ == token.ent_type_
+            and doc[end].ent_iob_ != "B"
+        ):
+            end += 1
+        if token.ent_type_ and end < len(doc) and doc[end].ent_iob_ == "I":
+            continue  # the entity goes on: "at Stonewall Golf Club"
+        span = doc[token.i : end]
+        if not (token.is_title and token.pos_ == "PROPN" and _is_recoverable(span.text)):
+            continue
+        best = gazetteer.lookup(span.text)[:1]
+        if best and best[0].match == PRIMARY:
+            sentence = sentence_at(sentences, span.start_char).index
+            found.append(
+                Mention(span.start_char, span.end_char, span.text, span.text, "GPE", sentence)
+            )
+    return found
+
+
 def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in ``doc``, in text order."""
     mentions: list[Mention] = [
         *_dateline(doc, sentences, gazetteer),
         *_untagged(doc, sentences, gazetteer),
+        *_after_locative(doc, sentences, gazetteer),
     ]
     for ent in doc.ents:
         if ent.label_ in RECOVERED_LABELS:
@@ -462,7 +504,17 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             elif _is_recoverable(text) and is_well_known(gazetteer, text):
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
-    return _joined(sorted(mentions, key=lambda m: m.start), doc.text, gazetteer)
+    return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+def _without_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
+    """Mentions in text order, each stretch of text in one only (the longest that starts
+    there): two rules may find the same name."""
+    kept: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
 
 
 def _joined(mentions: list[Mention], text: str, gazetteer: Gazetteer) -> list[Mention]:

@@ -48,8 +48,23 @@ def test_places_the_model_mislabels_are_recovered(
 
 
 @pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        # a town the model leaves untagged or calls a person, after "in", "at", "from"
+        ("The winning ticket was sold at a gas station in Riverdale last week.", "Riverdale"),
+        ("Fans travelled from Dewsbury and Leeds to see the match.", "Dewsbury"),
+    ],
+)
+def test_towns_after_a_locative_preposition(geoparser: Geoparser, text: str, surface: str) -> None:
+    mentions = [m for m in _story(geoparser, text).mentions if m.text == surface]
+    assert len(mentions) == 1  # found once, whichever rules found it
+
+
+@pytest.mark.parametrize(
     ("text", "not_places"),
     [
+        # after "to", a name the model calls a person stays one ("Davis", California)
+        ("She talked to Davis about the plan on Monday.", {"Davis"}),
         # surnames that are also towns stay people ("Tyler", Texas; "Sutton", London)
         ("Coach Tyler Sutton praised the players after the match.", {"Tyler", "Sutton"}),
         # a firm is no place unless the gazetteer knows its name as a famous one
