@@ -23,7 +23,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .gazetteer import ALIAS, ALTERNATE, PRIMARY, Candidate, Gazetteer, normalize
-from .mentions import COMPASS, PLACE_LABELS, Mention, has_place_noun, is_well_known
+from .mentions import (
+    COMPASS,
+    LARGE_COUNTRY,
+    PLACE_LABELS,
+    Mention,
+    has_place_noun,
+    is_well_known,
+)
 
 __all__ = ["Place", "Resolver", "Scored"]
 
@@ -204,6 +211,10 @@ class Resolver:
             add(QUALIFIED, "its state or country is written after it")
         return Scored(candidate, round(total, 3), tuple(reasons))
 
+    def _in_large_country(self, candidate: Candidate) -> bool:
+        country = self.gazetteer.countries().get(candidate.country_code)
+        return country is not None and country.population >= LARGE_COUNTRY
+
     def rank(
         self, name: str, labels: Iterable[str] = ("GPE",), context: Context = Context()
     ) -> list[Scored]:
@@ -341,10 +352,20 @@ class Resolver:
             gap = after.start - town.end
             if town.place is not None or not 1 <= gap <= 2 or after.place is not None:
                 continue
-            ranked = self.rank(after.name, (after.label,))
-            top = ranked[0].candidate if ranked else None
-            if top is None or normalize(town.name) == normalize(after.name):
+            if normalize(town.name) == normalize(after.name):
                 continue
+            # after a town and a comma, a name that can be a state or a country is one: "Parkland,
+            # Florida" means the state, though a town in Cuba is called Florida too
+            # (a state of a large country first: Florida, US, not Florida, Puerto Rico)
+            divisions = [
+                s.candidate
+                for s in self.rank(after.name, (after.label,))
+                if s.candidate.match <= ALIAS
+                and (s.candidate.feature_code == "ADM1" or s.candidate.kind == "country")
+            ]
+            if not divisions:
+                continue
+            top = min(divisions, key=lambda c: not self._in_large_country(c))
             if top.feature_code == "ADM1" and _region_of(top):
                 qualified[normalize(town.name)].add(_region_of(top))
             elif top.kind == "country":

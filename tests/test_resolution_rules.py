@@ -116,6 +116,9 @@ def test_well_known_places(gazetteer: Gazetteer, name: str, cities: bool, known:
     [
         # a state written after the town says which town: not the famous Paris
         ("The fair in Paris, Texas, drew record crowds.", "Paris", "US", (33.66, -95.56)),
+        # a state name that is also a town (Florida, Cuba) and a division of a small country
+        # (Florida, Puerto Rico) still names the state of a large one after a comma
+        ("Students in Parkland, Florida marched on Monday.", "Parkland", "US", (26.31, -80.24)),
         # an AP-style state abbreviation does the same
         (
             "Flooding closed schools in Alexandria, La., on Friday.",
