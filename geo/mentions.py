@@ -504,7 +504,45 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             elif _is_recoverable(text) and is_well_known(gazetteer, text):
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
+    mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+def _towns_of_named_regions(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns of the states and provinces the article names, where the model called them an
+    organisation ("the Allendale Woman's Club" in a story about New Jersey): the organisation,
+    or the first words of its name, when the gazetteer knows them by their own name as a town
+    of such a state."""
+    regions = {
+        (top.country_code, top.admin1)
+        for mention in found
+        if mention.place is None
+        for top in gazetteer.lookup(mention.name)[:1]
+        if top.feature_code == "ADM1" and top.match <= ALIAS
+    }
+    if not regions:
+        return []
+    towns: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ != "ORG":
+            continue  # a person named like a town ("Wilson", "Zachary") is likelier a person
+        for size in range(min(len(ent), MAX_EMBEDDED_TOKENS), 0, -1):
+            cleaned = _clean(ent[:size])
+            if cleaned is None or not _is_recoverable(cleaned[2]):
+                continue
+            start, end, text = cleaned
+            if any(
+                c.match == PRIMARY
+                and c.kind in ("city", "capital")
+                and (c.country_code, c.admin1) in regions
+                for c in gazetteer.lookup(text)
+            ):
+                sentence = sentence_at(sentences, start).index
+                towns.append(Mention(start, end, text, text, "GPE", sentence))
+                break
+    return towns
 
 
 def _without_overlaps(mentions: Iterable[Mention]) -> list[Mention]:

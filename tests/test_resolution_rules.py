@@ -60,6 +60,17 @@ def test_towns_after_a_locative_preposition(geoparser: Geoparser, text: str, sur
     assert len(mentions) == 1  # found once, whichever rules found it
 
 
+def test_towns_of_a_named_state_inside_organisations(geoparser: Geoparser) -> None:
+    """A small town that starts an organisation's name is a place when the article names its
+    state: "Allendale" (New Jersey, 6,800 people) is not well known enough on its own."""
+    text = (
+        "Volunteers from New Jersey gathered on Sunday. The Allendale Woman's Club raised "
+        "money for the shelter, its president said."
+    )
+    place = _place_of(_story(geoparser, text), "Allendale")
+    assert place is not None and place.candidate.admin1 == "NJ"
+
+
 @pytest.mark.parametrize(
     ("text", "not_places"),
     [
