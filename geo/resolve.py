@@ -68,6 +68,8 @@ DOTTED_ALTERNATE = -6.0
 FALLBACK_CONFIDENCE = 0.2
 #: How many runner-up candidates each place keeps for the user to pick from.
 RUNNERS_UP = 5
+#: Names this short are codes: see :meth:`Resolver.candidates`.
+SHORT_CODE = 3
 #: Candidates considered per name, best name match and population first.
 MAX_CANDIDATES = 60
 
@@ -163,7 +165,16 @@ class Resolver:
         self.gazetteer = gazetteer
 
     def candidates(self, name: str) -> list[Candidate]:
-        return self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        """The gazetteer's candidates for ``name``. A code of up to three letters ("MoD",
+        "AI", "PA") that is no place's own name or official alias has none: GeoNames'
+        alternate names hold airport and other codes that collide with abbreviations of
+        anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
+        stays a candidate.)"""
+        found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
+        if short and not any(c.match <= ALIAS for c in found):
+            return []
+        return found
 
     def score(
         self, candidate: Candidate, labels: Iterable[str], context: Context, name: str = ""

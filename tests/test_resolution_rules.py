@@ -354,3 +354,19 @@ def test_dotted_state_abbreviation_beats_a_city_alternate_name(geoparser: Geopar
     (ranked, *_) = geoparser.resolver.rank("La.")
     assert ranked.candidate.name == "Louisiana"
     assert geoparser.resolver.rank("LA")[0].candidate.name != "Louisiana"
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("MoD", None),  # the Ministry of Defence, not Modesto (whose airport code is MOD)
+        ("AI", None),  # artificial intelligence, not a town with "AI" among its names
+        ("UK", "United Kingdom"),  # an official alias still counts
+        ("NSW", "New South Wales"),  # as does a standard state abbreviation
+    ],
+)
+def test_short_codes_are_only_official_names(
+    geoparser: Geoparser, name: str, place: str | None
+) -> None:
+    ranked = geoparser.resolver.rank(name)
+    assert (ranked[0].candidate.name if ranked else None) == place
