@@ -218,7 +218,9 @@ class Resolver:
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
-        if qualifiers and (region in qualifiers or own & qualifiers):
+        # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
+        # once called Washington, is not meant
+        if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
         return Scored(candidate, round(total, 3), tuple(reasons))
 

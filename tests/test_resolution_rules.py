@@ -148,6 +148,14 @@ def test_state_written_after_a_town(
     assert any("written after it" in r for r in place.reasons)
 
 
+def test_a_list_of_places_is_no_qualified_town(geoparser: Geoparser) -> None:
+    """ "Washington, New York and Boston": New York after the comma does not make Washington a
+    town of New York state (Watervliet, N.Y., was once called Washington)."""
+    text = "After stops in Washington, New York and Boston, the prince flew to Houston."
+    place = _place_of(_story(geoparser, text), "Washington")
+    assert place is not None and place.candidate.admin1 == "DC"
+
+
 @pytest.mark.parametrize(
     ("text", "state"),
     [
