@@ -355,7 +355,31 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
             return Mention(start, end, text, place.name, "NORP", sentence, place)
         if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
             return Mention(start, end, text, text, "GPE", sentence)
-    return _trailing_place(ent, sentences, gazetteer) if ent.label_ == "ORG" else None
+    if ent.label_ != "ORG":
+        return None
+    return _trailing_place(ent, sentences, gazetteer) or _inner_country(ent, sentences, gazetteer)
+
+
+def _inner_country(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> Mention | None:
+    """A country or its adjective inside an organisation's name ("Air France KLM", "BBC
+    Russian Service"): one word, capitalised, that names a country by its own name or alias
+    or is a nationality adjective."""
+    for token in ent[1:-1]:
+        text = token.text
+        if not (token.is_title and token.is_alpha):
+            continue
+        place = gazetteer.demonym(text) if text[-1:] != "s" else None
+        sentence = sentence_at(sentences, token.idx).index
+        if place is not None and place.kind == "country":
+            return Mention(
+                token.idx, token.idx + len(text), text, place.name, "NORP", sentence, place
+            )
+        top = gazetteer.lookup(text)[:1]
+        if top and top[0].kind == "country" and top[0].match <= ALIAS:
+            return Mention(token.idx, token.idx + len(text), text, text, "GPE", sentence)
+    return None
 
 
 def _trailing_place(

@@ -36,6 +36,9 @@ def _span(text: str, surface: str) -> tuple[int, int]:
         ("The EU imposed new tariffs on steel imports on Tuesday.", "EU", "Europe"),
         # a country at the end of an organisation's name is a place the story is about
         ("Passengers said Air Zimbabwe cancelled every flight this week.", "Zimbabwe", "Zimbabwe"),
+        # a country, or its adjective, inside an organisation's name
+        ("Air France KLM cancelled flights to Nairobi.", "France", "France"),
+        ("A BBC Russian Service reporter was detained.", "Russian", "Russia"),
         # a dateline in capitals opens the article; the model rarely tags capitals
         ("TORONTO — Police closed several roads after the storm.", "TORONTO", "Toronto"),
     ],
