@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
-from .gazetteer import ALIAS, PRIMARY
+from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -48,9 +48,6 @@ WELL_KNOWN_KINDS = frozenset({"country", "continent", "historical", "capital", "
 #: A city this large is well known too ("Toronto" in "Toronto Raptors"); not for a PERSON
 #: entity, where a surname such as "Tyler" or "Sutton" is likelier than the town.
 WELL_KNOWN_POPULATION = 100_000
-#: First-level divisions count when their country is this large: news names the states of
-#: the US, India or Canada bare, while "Ba" (Fiji) or "Paul" (Cape Verde) are other words.
-LARGE_COUNTRY = 30_000_000
 #: How many leading tokens of an organisation's name may form the place it carries.
 MAX_EMBEDDED_TOKENS = 3
 

@@ -22,10 +22,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .gazetteer import ALIAS, ALTERNATE, PRIMARY, Candidate, Gazetteer, normalize
+from .gazetteer import (
+    ALIAS,
+    ALTERNATE,
+    LARGE_COUNTRY,
+    PRIMARY,
+    Candidate,
+    Gazetteer,
+    normalize,
+)
 from .mentions import (
     COMPASS,
-    LARGE_COUNTRY,
     PLACE_LABELS,
     Mention,
     has_place_noun,

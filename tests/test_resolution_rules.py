@@ -381,3 +381,22 @@ def test_short_codes_are_only_official_names(
 ) -> None:
     ranked = geoparser.resolver.rank(name)
     assert (ranked[0].candidate.name if ranked else None) == place
+
+
+@pytest.mark.parametrize(
+    ("adjective", "place"),
+    [
+        ("Iowan", "Iowa"),  # -n added to the name
+        ("Texans", "Texas"),  # -s replaced, plural
+        ("Hawaiian", "Hawaii"),
+        ("Ontarians", "Ontario"),  # -o replaced by -ian
+        ("Sicilian", "Sicily"),  # -y replaced by -ian
+        ("Christian", None),  # no such state
+        ("Victorian", None),  # Victoria is a state of a country too small to count
+    ],
+)
+def test_adjectives_of_states_are_derived(
+    gazetteer: Gazetteer, adjective: str, place: str | None
+) -> None:
+    found = gazetteer.demonym(adjective)
+    assert (found.name if found else None) == place
