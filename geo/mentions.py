@@ -420,15 +420,21 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
     return found
 
 
+def _own_name(gazetteer: Gazetteer, text: str) -> bool:
+    """True when some place is called ``text`` by its own name, not only by an alias."""
+    return any(c.match == PRIMARY for c in gazetteer.lookup(text)[:1])
+
+
 def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
-    """Countries, capitals and large divisions the model left untagged ("talks with Nigeria").
-    Only proper nouns in title case that do not open a sentence (where any word is
-    capitalised), and only names the gazetteer knows as such places, not mere towns."""
+    """Countries, capitals and large divisions the model left untagged ("talks with Nigeria",
+    "Tunis is increasingly reliant"). Only proper nouns in title case, and only names the
+    gazetteer knows as such places, not mere towns; at the start of a sentence, where any word
+    is capitalised, only by the place's own name ("Miss" is not Mississippi there)."""
     found: list[Mention] = []
     i = 0
     while i < len(doc):
         token = doc[i]
-        if token.ent_type_ or not token.is_title or token.pos_ != "PROPN" or token.is_sent_start:
+        if token.ent_type_ or not token.is_title or token.pos_ != "PROPN":
             i += 1
             continue
         run = 1
@@ -439,7 +445,12 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
             run += 1
         span = doc[i : i + run]
         text = span.text.rstrip("-–—")  # "Armenia-Italy" tokenised as "Armenia-", "Italy"
-        if text and is_well_known(gazetteer, text, cities=False) and _is_name(text):
+        if (
+            text
+            and is_well_known(gazetteer, text, cities=False)
+            and _is_name(text)
+            and not (token.is_sent_start and not _own_name(gazetteer, text))
+        ):
             sentence = sentence_at(sentences, span.start_char).index
             start = span.start_char
             found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
