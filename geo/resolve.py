@@ -320,7 +320,11 @@ class Resolver:
                 return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
             if is_well_known(self.gazetteer, name):
                 ranked = self.rank(name, labels, context)
-                if ranked:
+                if ranked and not (
+                    _is_division_name(surface)
+                    and ranked[0].candidate.kind in ("city", "capital")
+                    and _region_of(ranked[0].candidate) not in _regions_of(places)
+                ):
                     best = ranked[0]
                     return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
         main = focus(places) if use_focus else None
@@ -441,6 +445,21 @@ def _weight(place: Place) -> float:
     """How central a place is to the article: how often it is named, and how large it is (a
     large city named twice outweighs a hamlet named three times, often a misread name)."""
     return len(place.mentions) + 0.5 * _population_score(place.candidate.population)
+
+
+#: Nouns that end the name of an administrative division: such a division is often named
+#: after a person or a far-away town ("Hamilton County", Tennessee; "Washington Township").
+DIVISION_NOUNS = frozenset({"county", "parish", "township", "borough"})
+
+
+def _regions_of(places: Sequence[Place]) -> set[str]:
+    """The states and provinces among ``places``, as "US-NJ"."""
+    return {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+
+
+def _is_division_name(surface: str) -> bool:
+    words = surface.split()
+    return len(words) >= 2 and words[-1].casefold() in DIVISION_NOUNS
 
 
 def _group(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:

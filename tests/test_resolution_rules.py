@@ -265,6 +265,32 @@ def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None
     assert table.best is None
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a county named after a person is not in the town of the same name (Hamilton, Ohio
+        # or Ontario): it is where the story is
+        (
+            "Police in Chattanooga, Tennessee, said three men were taken to the Hamilton "
+            "County jail.",
+            "Hamilton County",
+            "Chattanooga",
+        ),
+        # … unless that town is in a state the article names
+        (
+            "Voters in Orange County, California, were asked about housing.",
+            "Orange County",
+            "Orange",
+        ),
+    ],
+)
+def test_counties_are_not_their_namesakes(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    (result,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert result.best is not None and result.best.candidate.name == town
+
+
 def test_given_spans_place_each_other(geoparser: Geoparser) -> None:
     """With spans given, a town among them (here one the model cannot see, in lower case) is
     where the street next to it is, as it would be had the model found it."""
