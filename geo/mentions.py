@@ -170,6 +170,9 @@ class Mention:
     label: str
     sentence: int
     place: Candidate | None = None
+    #: The mention follows "in", "at", "near", ... (see :data:`LOCATIVE`): "a village in
+    #: Portroe" is a place even where the gazetteer does not know it.
+    locative: bool = False
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -521,7 +524,8 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 continue
             start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
             sentence = sentence_at(sentences, start).index
-            mentions.append(Mention(start, end, text, text, ent.label_, sentence))
+            locative = ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE
+            mentions.append(Mention(start, end, text, text, ent.label_, sentence, None, locative))
         elif ent.label_ == "MONEY":
             mentions += _currency_countries(ent, sentences, gazetteer)
         elif ent.label_ == "NORP":

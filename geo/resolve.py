@@ -284,7 +284,9 @@ class Resolver:
             labels = {m.label for m in group}
             if not labels & PLACE_LABELS:
                 continue
-            use_focus = "FAC" in labels or has_place_noun(group[0].text)
+            use_focus = (
+                "FAC" in labels or has_place_noun(group[0].text) or all(m.locative for m in group)
+            )
             best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
             if best is not None:
                 found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))

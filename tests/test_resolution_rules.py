@@ -342,6 +342,12 @@ def test_more_spans_become_places(geoparser: Geoparser, text: str, surface: str,
             "Royal Street",
             "Denver",
         ),
+        # a village the gazetteer lacks, named after "in", is in the story's town
+        (
+            "There are 26 applicants in Drumcloon, the council in Nenagh said.",
+            "Drumcloon",
+            "Nenagh",
+        ),
         # a possessive names the town and the street in it
         ("Harare’s Third Street will be renamed, the council said.", "Third Street", "Harare"),
         ("Harare’s Third Street will be renamed, the council said.", "Harare", "Harare"),
