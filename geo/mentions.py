@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
-from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY
+from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -547,10 +547,11 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
 def _towns_of_named_regions(
     doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
 ) -> list[Mention]:
-    """Towns of the states and provinces the article names, where the model called them an
-    organisation ("the Allendale Woman's Club" in a story about New Jersey): the organisation,
-    or the first words of its name, when the gazetteer knows them by their own name as a town
-    of such a state."""
+    """Towns of the states and provinces the article names, and names it uses as places
+    elsewhere, where the model called them an organisation ("the Allendale Woman's Club" in a
+    story about New Jersey, "the Beverly Hills Police Department" in one that names Beverly
+    Hills): the organisation, or the first words of its name, when the gazetteer knows them by
+    their own name as a town of such a state, or the article has them as a place mention."""
     regions = {
         (top.country_code, top.admin1)
         for mention in found
@@ -558,8 +559,7 @@ def _towns_of_named_regions(
         for top in gazetteer.lookup(mention.name)[:1]
         if top.feature_code == "ADM1" and top.match <= ALIAS
     }
-    if not regions:
-        return []
+    named = {normalize(m.name) for m in found if m.place is None and m.label in PLACE_LABELS}
     towns: list[Mention] = []
     for ent in doc.ents:
         if ent.label_ != "ORG":
@@ -569,7 +569,7 @@ def _towns_of_named_regions(
             if cleaned is None or not _is_recoverable(cleaned[2]):
                 continue
             start, end, text = cleaned
-            if any(
+            if normalize(text) in named or any(
                 c.match == PRIMARY
                 and c.kind in ("city", "capital")
                 and (c.country_code, c.admin1) in regions

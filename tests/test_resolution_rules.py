@@ -76,6 +76,17 @@ def test_towns_of_a_named_state_inside_organisations(geoparser: Geoparser) -> No
     assert place is not None and place.candidate.admin1 == "NJ"
 
 
+def test_a_place_named_elsewhere_starts_an_organisation(geoparser: Geoparser) -> None:
+    """ "Beverly Hills" (34,000 people) is not well known enough to be taken from an
+    organisation's name on its own, but the article uses it as a place elsewhere."""
+    text = (
+        "Fans gathered in Beverly Hills on Monday. Later, the Beverly Hills Police Department "
+        "said no one was hurt."
+    )
+    place = _place_of(_story(geoparser, text), "Beverly Hills")
+    assert place is not None and len(place.mentions) == 2
+
+
 @pytest.mark.parametrize(
     ("text", "not_places"),
     [
