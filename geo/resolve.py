@@ -243,8 +243,12 @@ class Resolver:
         scored = [self.score(c, labels, context, name) for c in self.candidates(name)]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
-    def resolve(self, mentions: Sequence[Mention]) -> list[Place]:
-        """One place per distinct name (or adjective's place), in order of first mention."""
+    def resolve(self, mentions: Sequence[Mention], *, guess: bool = True) -> list[Place]:
+        """One place per distinct name (or adjective's place), in order of first mention.
+
+        With ``guess`` off, a GPE or LOC the gazetteer lacks is left unplaced rather than put in
+        the article's main town (see :meth:`_placed_by_fallback`), for a caller that has a
+        better source for it (an online geocoder)."""
         groups = _group(mentions)
         context = self._context(groups, mentions)
         places: list[Place] = []
@@ -268,24 +272,31 @@ class Resolver:
                     tuple(ranked[1 : 1 + RUNNERS_UP]),
                 )
             )
-        return _merge(places + self._placed_by_fallback(unknown, context, places))
+        return _merge(places + self._placed_by_fallback(unknown, context, places, guess=guess))
 
     def _placed_by_fallback(
-        self, groups: Sequence[list[Mention]], context: Context, places: Sequence[Place]
+        self,
+        groups: Sequence[list[Mention]],
+        context: Context,
+        places: Sequence[Place],
+        *,
+        guess: bool = True,
     ) -> list[Place]:
         """Places for names the model tagged as places but the gazetteer lacks ("Orange
-        County", a street): see :meth:`fallback`. Only a facility (FAC: a street, a building)
-        falls back to the article's main place, since it is almost always in the town the
-        story is about; a GPE or LOC the gazetteer lacks is as often far away (measured on
-        annotated news: the guess cost more than it gained). Names recovered from other labels
+        County", a street): see :meth:`fallback`. A facility (FAC: a street, a building) falls
+        back to the article's main place, since it is almost always in the town the story is
+        about; so (with ``guess``) do a name ending in a place noun ("Morris County") and one
+        always written after "in", "at", ... ("in Portroe"). Any other GPE or LOC the
+        gazetteer lacks is as often far away or no place at all (a person, a firm: measured on
+        annotated news, the guess cost more than it gained). Names recovered from other labels
         are not guessed at: there the label was wrong, so the name may be no place at all."""
         found: list[Place] = []
         for group in groups:
             labels = {m.label for m in group}
             if not labels & PLACE_LABELS:
                 continue
-            use_focus = (
-                "FAC" in labels or has_place_noun(group[0].text) or all(m.locative for m in group)
+            use_focus = "FAC" in labels or (
+                guess and (has_place_noun(group[0].text) or all(m.locative for m in group))
             )
             best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
             if best is not None:
