@@ -541,7 +541,22 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
+    mentions = [m for m in mentions if not _is_surname(doc, m)]
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+def _is_surname(doc: Doc, mention: Mention) -> bool:
+    """A one-word name the model did not tag as a place, that ends the full name of a person
+    in the same article: "Sutton" after "Ashley Sutton" is the driver, not the town."""
+    if " " in mention.text or mention.place is not None or mention.text.isupper():
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span[0].ent_type_ in PLACE_LABELS:
+        return False
+    return any(
+        ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].text == mention.text
+        for ent in doc.ents
+    )
 
 
 def _towns_of_named_regions(

@@ -90,6 +90,12 @@ def test_a_place_named_elsewhere_starts_an_organisation(geoparser: Geoparser) ->
 @pytest.mark.parametrize(
     ("text", "not_places"),
     [
+        # a surname of a person the article names in full is that person, not a town
+        (
+            "Ashley Sutton won the race at Brands Hatch. Few predicted Sutton would storm to "
+            "the title.",
+            {"Sutton"},
+        ),
         # at the start of a sentence, an alias alone ("Miss." is Mississippi) is no place
         ("Miss Jones won the prize. Miss Smith came second.", {"Miss"}),
         # after "to", a name the model calls a person stays one ("Davis", California)
