@@ -633,7 +633,22 @@ class Gazetteer:
         ).fetchone()
         if row is None and key.endswith("s"):  # "Russians", "Americans"
             return self._demonym(key[:-1])
-        return _candidate(row, ALIAS) if row else None
+        return _candidate(row, ALIAS) if row else self._derived_demonym(key)
+
+    def _derived_demonym(self, key: str) -> Candidate | None:
+        """The state or province an adjective is regularly formed from, when the table has
+        none: "Iowan" (Iowa), "Texan" (Texas), "Ontarian" (Ontario), "Sicilian" (Sicily). Only
+        a division of a large country called so by its own name counts."""
+        if " " in key or not key.endswith("n") or len(key) < 5:
+            return None
+        for base in _demonym_bases(key):
+            for candidate in self.lookup(base):
+                if candidate.match != PRIMARY or candidate.feature_code != "ADM1":
+                    continue
+                country = self.country(candidate.country_code)
+                if country is not None and country.population >= LARGE_COUNTRY:
+                    return candidate
+        return None
 
     def get(self, key: str) -> Candidate | None:
         """The place with this stable key (``gn:…``, ``adm1:…``, ``place:…``)."""
@@ -697,6 +712,24 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM places").fetchone()[0])
+
+
+#: A country this large has states and provinces that news names bare and in adjectives
+#: (the US, India or Canada: "Texan", "Ontarian"), while "Ba" (Fiji) or "Paul" (Cape Verde),
+#: divisions of small ones, are mostly other words.
+LARGE_COUNTRY = 30_000_000
+
+
+def _demonym_bases(adjective: str) -> list[str]:
+    """The names a regular English adjective in -n may come from: "iowan" → "iowa",
+    "texan" → "texas", "hawaiian" → "hawaii", "ontarian" → "ontario", "sicilian" →
+    "sicily"."""
+    bases = [adjective[:-1]]
+    if adjective.endswith("an"):
+        bases.append(adjective[:-1] + "s")
+    if adjective.endswith("ian"):
+        bases += [adjective[:-2], adjective[:-2] + "o", adjective[:-3] + "y"]
+    return bases
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

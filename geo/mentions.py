@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
-from .gazetteer import ALIAS
+from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,6 +28,7 @@ __all__ = [
     "Mention",
     "Sentence",
     "find_mentions",
+    "has_place_noun",
     "is_well_known",
     "load_model",
     "sentences_of",
@@ -47,11 +48,54 @@ WELL_KNOWN_KINDS = frozenset({"country", "continent", "historical", "capital", "
 #: A city this large is well known too ("Toronto" in "Toronto Raptors"); not for a PERSON
 #: entity, where a surname such as "Tyler" or "Sutton" is likelier than the town.
 WELL_KNOWN_POPULATION = 100_000
-#: First-level divisions count when their country is this large: news names the states of
-#: the US, India or Canada bare, while "Ba" (Fiji) or "Paul" (Cape Verde) are other words.
-LARGE_COUNTRY = 30_000_000
 #: How many leading tokens of an organisation's name may form the place it carries.
 MAX_EMBEDDED_TOKENS = 3
+
+#: Generic nouns that end the names of places: a county or township, a street, a building or
+#: campus, a natural feature ("Morris County", "Royal Street", "Manila Cathedral", "Lake
+#: Manassas"). A name ending in one is a place whatever label the model gave it (it files
+#: "Royal Street" and "Florida Atlantic University" as organisations); one the gazetteer lacks
+#: is placed in the town the story is about.
+PLACE_NOUNS = frozenset(
+    {
+        "county",
+        "parish",
+        "township",
+        "borough",
+        "street",
+        "avenue",
+        "road",
+        "drive",
+        "lane",
+        "boulevard",
+        "square",
+        "highway",
+        "university",
+        "hospital",
+        "centre",
+        "center",
+        "church",
+        "cathedral",
+        "basilica",
+        "mosque",
+        "chapel",
+        "airport",
+        "stadium",
+        "prison",
+        "castle",
+        "palace",
+        "bridge",
+        "lake",
+        "river",
+        "mountains",
+        "valley",
+        "island",
+        "islands",
+        "beach",
+        "lagoon",
+        "estate",
+    }
+)
 
 #: Words that point somewhere without naming a place: never a mention on their own.
 COMPASS = frozenset(
@@ -126,6 +170,9 @@ class Mention:
     label: str
     sentence: int
     place: Candidate | None = None
+    #: The mention follows "in", "at", "near", ... (see :data:`LOCATIVE`): "a village in
+    #: Portroe" is a place even where the gazetteer does not know it.
+    locative: bool = False
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -204,12 +251,26 @@ def _clean(span: Span) -> tuple[int, int, str] | None:
     if leading:
         start += leading.end()
         text = text[leading.end() :]
-    text = _POSSESSIVE.sub("", text).rstrip(" ,;:")
+    text = _POSSESSIVE.sub("", text).rstrip(" ,;:-–—")
     if text.endswith(".") and not _ABBREVIATION.search(text):  # "U.S." keeps its last dot
         text = text.rstrip(".")
     if not text:
         return None
     return start, start + len(text), text
+
+
+def _with_abbreviation_dot(
+    start: int, end: int, text: str, article: str, gazetteer: Gazetteer
+) -> tuple[int, int, str]:
+    """ "Calif." keeps its dot: a short word followed by a dot that is no place's own name but
+    an abbreviation of one (AP style writes states so) ends with the dot, where "Texas." at the
+    end of a sentence does not."""
+    if article[end : end + 1] != "." or len(text) > 6 or " " in text or text.isupper():
+        return start, end, text
+    found = gazetteer.lookup(text)[:1]
+    if found and found[0].match == ALIAS:
+        return start, end + 1, text + "."
+    return start, end, text
 
 
 def _is_name(text: str) -> bool:
@@ -255,10 +316,32 @@ def _is_recoverable(text: str) -> bool:
     return _is_name(text) and text[:1].isupper() and not (short and not letters.isupper())
 
 
+def has_place_noun(text: str) -> bool:
+    """True for a name of two words or more that ends in a generic place noun ("Morris
+    County", "Royal Street"); see :data:`PLACE_NOUNS`."""
+    words = text.split()
+    return len(words) >= 2 and words[-1].casefold() in PLACE_NOUNS and words[0][:1].isupper()
+
+
+def _owner(ent: Span) -> tuple[Span | None, Span]:
+    """An entity with a possessive inside ("Derry’s Altnagelvin Hospital"): the owner
+    ("Derry’s") and what it owns, when what it owns is a place by its last word; else no owner
+    and the entity as it is."""
+    for i, token in enumerate(ent[1:-1], start=1):
+        if token.text in ("'s", "’s") and has_place_noun(ent[i + 1 :].text):
+            return ent[: i + 1], ent[i + 1 :]
+    return None, ent
+
+
 def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> Mention | None:
-    """The place a mislabelled entity names: the whole entity ("EU", "Tamil Nadu") or, for an
-    organisation, the place its name starts with ("Zimbabwe" in "Zimbabwe Cricket",
-    "Canadian" in "Canadian Press"). Longest first; None when the gazetteer does not know it."""
+    """The place a mislabelled entity names: the whole entity ("EU", "Tamil Nadu", "Royal
+    Street") or, for an organisation, the place its name starts with ("Zimbabwe" in "Zimbabwe
+    Cricket", "Canadian" in "Canadian Press"). Longest first; None when the gazetteer does not
+    know it."""
+    whole = _clean(ent)
+    if whole is not None and has_place_noun(whole[2]):
+        start, end, text = whole
+        return Mention(start, end, text, text, "FAC", sentence_at(sentences, start).index)
     sizes = [len(ent)]
     if ent.label_ == "ORG":
         sizes += list(range(min(len(ent) - 1, MAX_EMBEDDED_TOKENS), 0, -1))
@@ -273,7 +356,31 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
             return Mention(start, end, text, place.name, "NORP", sentence, place)
         if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
             return Mention(start, end, text, text, "GPE", sentence)
-    return _trailing_place(ent, sentences, gazetteer) if ent.label_ == "ORG" else None
+    if ent.label_ != "ORG":
+        return None
+    return _trailing_place(ent, sentences, gazetteer) or _inner_country(ent, sentences, gazetteer)
+
+
+def _inner_country(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> Mention | None:
+    """A country or its adjective inside an organisation's name ("Air France KLM", "BBC
+    Russian Service"): one word, capitalised, that names a country by its own name or alias
+    or is a nationality adjective."""
+    for token in ent[1:-1]:
+        text = token.text
+        if not (token.is_title and token.is_alpha):
+            continue
+        place = gazetteer.demonym(text) if text[-1:] != "s" else None
+        sentence = sentence_at(sentences, token.idx).index
+        if place is not None and place.kind == "country":
+            return Mention(
+                token.idx, token.idx + len(text), text, place.name, "NORP", sentence, place
+            )
+        top = gazetteer.lookup(text)[:1]
+        if top and top[0].kind == "country" and top[0].match <= ALIAS:
+            return Mention(token.idx, token.idx + len(text), text, text, "GPE", sentence)
+    return None
 
 
 def _trailing_place(
@@ -317,15 +424,21 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
     return found
 
 
+def _own_name(gazetteer: Gazetteer, text: str) -> bool:
+    """True when some place is called ``text`` by its own name, not only by an alias."""
+    return any(c.match == PRIMARY for c in gazetteer.lookup(text)[:1])
+
+
 def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
-    """Countries, capitals and large divisions the model left untagged ("talks with Nigeria").
-    Only proper nouns in title case that do not open a sentence (where any word is
-    capitalised), and only names the gazetteer knows as such places, not mere towns."""
+    """Countries, capitals and large divisions the model left untagged ("talks with Nigeria",
+    "Tunis is increasingly reliant"). Only proper nouns in title case, and only names the
+    gazetteer knows as such places, not mere towns; at the start of a sentence, where any word
+    is capitalised, only by the place's own name ("Miss" is not Mississippi there)."""
     found: list[Mention] = []
     i = 0
     while i < len(doc):
         token = doc[i]
-        if token.ent_type_ or not token.is_title or token.pos_ != "PROPN" or token.is_sent_start:
+        if token.ent_type_ or not token.is_title or token.pos_ != "PROPN":
             i += 1
             continue
         run = 1
@@ -335,12 +448,58 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
                 break
             run += 1
         span = doc[i : i + run]
-        if is_well_known(gazetteer, span.text, cities=False) and _is_name(span.text):
+        text = span.text.rstrip("-–—")  # "Armenia-Italy" tokenised as "Armenia-", "Italy"
+        if (
+            text
+            and is_well_known(gazetteer, text, cities=False)
+            and _is_name(text)
+            and not (token.is_sent_start and not _own_name(gazetteer, text))
+        ):
+            sentence = sentence_at(sentences, span.start_char).index
+            start = span.start_char
+            found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
+        i += run
+    return found
+
+
+#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale").
+LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to"})
+
+
+def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
+    """Towns the model left untagged or called people after "in", "at", "near", "outside",
+    "from" ("sold in Riverdale", "stores in Nitra"): a proper noun in title case there that the
+    gazetteer knows by its own name is taken as that place."""
+    found: list[Mention] = []
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.lower_ not in LOCATIVE or token.ent_type_ not in ("", "PERSON", "ORG"):
+            continue
+        if token.ent_type_ and previous.lower_ == "to":
+            continue  # "talked to Davis": a person, as the model says
+        if token.ent_type_ and token.ent_iob_ != "B":  # inside an entity: not its start
+            continue
+        end = token.i + 1
+        while (
+            end < len(doc)
+            and end - token.i < 3
+            and doc[end].is_title
+            and doc[end].pos_ == "PROPN"
+            and doc[end].ent_type_ == token.ent_type_
+            and doc[end].ent_iob_ != "B"
+        ):
+            end += 1
+        if token.ent_type_ and end < len(doc) and doc[end].ent_iob_ == "I":
+            continue  # the entity goes on: "at Stonewall Golf Club"
+        span = doc[token.i : end]
+        if not (token.is_title and token.pos_ == "PROPN" and _is_recoverable(span.text)):
+            continue
+        best = gazetteer.lookup(span.text)[:1]
+        if best and best[0].match == PRIMARY:
             sentence = sentence_at(sentences, span.start_char).index
             found.append(
                 Mention(span.start_char, span.end_char, span.text, span.text, "GPE", sentence)
             )
-        i += run
     return found
 
 
@@ -349,21 +508,25 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
     mentions: list[Mention] = [
         *_dateline(doc, sentences, gazetteer),
         *_untagged(doc, sentences, gazetteer),
+        *_after_locative(doc, sentences, gazetteer),
     ]
     for ent in doc.ents:
         if ent.label_ in RECOVERED_LABELS:
-            recovered = _recovered(ent, sentences, gazetteer)
-            if recovered is not None:
-                mentions.append(recovered)
+            owner, ent = _owner(ent)  # "Harare’s Third Street": Harare, and Third Street
+            for part in (owner, ent):
+                recovered = _recovered(part, sentences, gazetteer) if part else None
+                if recovered is not None:
+                    mentions.append(recovered)
         elif ent.label_ in PLACE_LABELS:
             if _next_is_person(ent):
                 continue
             cleaned = _clean(ent)
             if cleaned is None or not _is_name(cleaned[2]):
                 continue
-            start, end, text = cleaned
+            start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
             sentence = sentence_at(sentences, start).index
-            mentions.append(Mention(start, end, text, text, ent.label_, sentence))
+            locative = ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE
+            mentions.append(Mention(start, end, text, text, ent.label_, sentence, None, locative))
         elif ent.label_ == "MONEY":
             mentions += _currency_countries(ent, sentences, gazetteer)
         elif ent.label_ == "NORP":
@@ -378,7 +541,94 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             elif _is_recoverable(text) and is_well_known(gazetteer, text):
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
-    return sorted(mentions, key=lambda m: m.start)
+    mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
+    mentions = [m for m in mentions if not _is_surname(doc, m)]
+    return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+def _is_surname(doc: Doc, mention: Mention) -> bool:
+    """A one-word name the model did not tag as a place, that ends the full name of a person
+    in the same article: "Sutton" after "Ashley Sutton" is the driver, not the town."""
+    if " " in mention.text or mention.place is not None or mention.text.isupper():
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span[0].ent_type_ in PLACE_LABELS:
+        return False
+    return any(
+        ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].text == mention.text
+        for ent in doc.ents
+    )
+
+
+def _towns_of_named_regions(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns of the states and provinces the article names, and names it uses as places
+    elsewhere, where the model called them an organisation ("the Allendale Woman's Club" in a
+    story about New Jersey, "the Beverly Hills Police Department" in one that names Beverly
+    Hills): the organisation, or the first words of its name, when the gazetteer knows them by
+    their own name as a town of such a state, or the article has them as a place mention."""
+    regions = {
+        (top.country_code, top.admin1)
+        for mention in found
+        if mention.place is None
+        for top in gazetteer.lookup(mention.name)[:1]
+        if top.feature_code == "ADM1" and top.match <= ALIAS
+    }
+    named = {normalize(m.name) for m in found if m.place is None and m.label in PLACE_LABELS}
+    towns: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ != "ORG":
+            continue  # a person named like a town ("Wilson", "Zachary") is likelier a person
+        for size in range(min(len(ent), MAX_EMBEDDED_TOKENS), 0, -1):
+            cleaned = _clean(ent[:size])
+            if cleaned is None or not _is_recoverable(cleaned[2]):
+                continue
+            start, end, text = cleaned
+            if normalize(text) in named or any(
+                c.match == PRIMARY
+                and c.kind in ("city", "capital")
+                and (c.country_code, c.admin1) in regions
+                for c in gazetteer.lookup(text)
+            ):
+                sentence = sentence_at(sentences, start).index
+                towns.append(Mention(start, end, text, text, "GPE", sentence))
+                break
+    return towns
+
+
+def _without_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
+    """Mentions in text order, each stretch of text in one only (the longest that starts
+    there): two rules may find the same name."""
+    kept: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def _joined(mentions: list[Mention], text: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Two names with a comma between that the gazetteer knows together as one ("Washington,
+    D.C.") are one mention; "Paris, Texas" stays two (a town and its state)."""
+    joined: list[Mention] = []
+    for mention in mentions:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.place is None
+            and mention.place is None
+            and text[last.end : mention.start] == ", "
+            and _known_as_one(gazetteer, text[last.start : mention.end])
+        ):
+            whole = text[last.start : mention.end]
+            joined[-1] = Mention(last.start, mention.end, whole, whole, last.label, last.sentence)
+        else:
+            joined.append(mention)
+    return joined
+
+
+def _known_as_one(gazetteer: Gazetteer, name: str) -> bool:
+    return any(c.match <= ALIAS for c in gazetteer.lookup(name)[:1])
 
 
 _CURRENCY = re.compile(r"^([A-Z]{2,3})\$")

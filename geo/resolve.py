@@ -7,8 +7,8 @@ explained ("capital +3, population 10M +7.0, in a country the article names +3")
 * its kind (countries and capitals are what news names most), and whether the entity label
   fits it (a LOC is a sea or a region more often than a town);
 * its population, on a log scale;
-* the article's context: candidates in countries the article names, or that contain a
-  place it names unambiguously.
+* the article's context: candidates in countries the article names (the one it names most
+  counts double), or that contain a place it names unambiguously.
 
 All mentions of one name in an article resolve to the same place.
 """
@@ -22,8 +22,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .gazetteer import ALIAS, ALTERNATE, PRIMARY, Candidate, Gazetteer, normalize
-from .mentions import COMPASS, PLACE_LABELS, Mention, is_well_known
+from .gazetteer import (
+    ALIAS,
+    ALTERNATE,
+    LARGE_COUNTRY,
+    PRIMARY,
+    Candidate,
+    Gazetteer,
+    normalize,
+)
+from .mentions import (
+    COMPASS,
+    PLACE_LABELS,
+    Mention,
+    has_place_noun,
+    is_well_known,
+)
 
 __all__ = ["Place", "Resolver", "Scored"]
 
@@ -51,12 +65,18 @@ CONTEXT_REGION = 1.5
 #: the writer said which one they mean.
 QUALIFIED = 8.0
 NAMED_COUNTRY_SELF = 1.0
+#: A place in a country the article names, but not the one it names most, counts for less: a
+#: story set in England means Kent the county, not Kent, Washington, even when it also names
+#: the United States.
+OTHER_COUNTRY = 1.5
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
 FALLBACK_CONFIDENCE = 0.2
 #: How many runner-up candidates each place keeps for the user to pick from.
 RUNNERS_UP = 5
+#: Names this short are codes: see :meth:`Resolver.candidates`.
+SHORT_CODE = 3
 #: Candidates considered per name, best name match and population first.
 MAX_CANDIDATES = 60
 
@@ -128,6 +148,8 @@ class Context:
     #: Normalised names written with their state or country after a comma, to that
     #: division ("US-LA") or country ("EG").
     qualified: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: The country the article names most often (by its places, towns and adjectives).
+    main_country: str = ""
 
 
 def _is_dotted_abbreviation(name: str) -> bool:
@@ -150,7 +172,16 @@ class Resolver:
         self.gazetteer = gazetteer
 
     def candidates(self, name: str) -> list[Candidate]:
-        return self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        """The gazetteer's candidates for ``name``. A code of up to three letters ("MoD",
+        "AI", "PA") that is no place's own name or official alias has none: GeoNames'
+        alternate names hold airport and other codes that collide with abbreviations of
+        anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
+        stays a candidate.)"""
+        found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
+        if short and not any(c.match <= ALIAS for c in found):
+            return []
+        return found
 
     def score(
         self, candidate: Candidate, labels: Iterable[str], context: Context, name: str = ""
@@ -171,7 +202,11 @@ class Resolver:
         )
         if candidate.match == ALTERNATE and _is_dotted_abbreviation(name):
             add(DOTTED_ALTERNATE, "a dotted abbreviation is an official one")
-        add(KIND_PRIOR[candidate.kind], candidate.kind)
+        if candidate.kind == "capital" and candidate.match == ALTERNATE:
+            # a capital's other names ("Salisbury" for Harare) are mostly old or foreign ones
+            add(KIND_PRIOR["city"], "city")
+        else:
+            add(KIND_PRIOR[candidate.kind], candidate.kind)
         if candidate.kind in LOC_KINDS and "LOC" in labels:
             add(3.0, "named as a location")
         if candidate.source.startswith("data/places.csv"):
@@ -182,15 +217,23 @@ class Resolver:
         own = candidate.country_codes
         if candidate.kind == "country" and candidate.country_code in context.countries:
             add(NAMED_COUNTRY_SELF, "country named in the article")
+        elif context.main_country in own:
+            add(CONTEXT_COUNTRY, "in the country the article names most")
         elif own & context.countries:
-            add(CONTEXT_COUNTRY, "in a country the article names")
+            add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
-        if qualifiers and (region in qualifiers or own & qualifiers):
+        # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
+        # once called Washington, is not meant
+        if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
         return Scored(candidate, round(total, 3), tuple(reasons))
+
+    def _in_large_country(self, candidate: Candidate) -> bool:
+        country = self.gazetteer.countries().get(candidate.country_code)
+        return country is not None and country.population >= LARGE_COUNTRY
 
     def rank(
         self, name: str, labels: Iterable[str] = ("GPE",), context: Context = Context()
@@ -200,8 +243,12 @@ class Resolver:
         scored = [self.score(c, labels, context, name) for c in self.candidates(name)]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
-    def resolve(self, mentions: Sequence[Mention]) -> list[Place]:
-        """One place per distinct name (or adjective's place), in order of first mention."""
+    def resolve(self, mentions: Sequence[Mention], *, guess: bool = True) -> list[Place]:
+        """One place per distinct name (or adjective's place), in order of first mention.
+
+        With ``guess`` off, a GPE or LOC the gazetteer lacks is left unplaced rather than put in
+        the article's main town (see :meth:`_placed_by_fallback`), for a caller that has a
+        better source for it (an online geocoder)."""
         groups = _group(mentions)
         context = self._context(groups, mentions)
         places: list[Place] = []
@@ -225,23 +272,32 @@ class Resolver:
                     tuple(ranked[1 : 1 + RUNNERS_UP]),
                 )
             )
-        return _merge(places + self._placed_by_fallback(unknown, context, places))
+        return _merge(places + self._placed_by_fallback(unknown, context, places, guess=guess))
 
     def _placed_by_fallback(
-        self, groups: Sequence[list[Mention]], context: Context, places: Sequence[Place]
+        self,
+        groups: Sequence[list[Mention]],
+        context: Context,
+        places: Sequence[Place],
+        *,
+        guess: bool = True,
     ) -> list[Place]:
         """Places for names the model tagged as places but the gazetteer lacks ("Orange
-        County", a street): see :meth:`fallback`. Only a facility (FAC: a street, a building)
-        falls back to the article's main place, since it is almost always in the town the
-        story is about; a GPE or LOC the gazetteer lacks is as often far away (measured on
-        annotated news: the guess cost more than it gained). Names recovered from other labels
+        County", a street): see :meth:`fallback`. A facility (FAC: a street, a building) falls
+        back to the article's main place, since it is almost always in the town the story is
+        about; so (with ``guess``) do a name ending in a place noun ("Morris County") and one
+        always written after "in", "at", ... ("in Portroe"). Any other GPE or LOC the
+        gazetteer lacks is as often far away or no place at all (a person, a firm: measured on
+        annotated news, the guess cost more than it gained). Names recovered from other labels
         are not guessed at: there the label was wrong, so the name may be no place at all."""
         found: list[Place] = []
         for group in groups:
             labels = {m.label for m in group}
             if not labels & PLACE_LABELS:
                 continue
-            use_focus = "FAC" in labels
+            use_focus = "FAC" in labels or (
+                guess and (has_place_noun(group[0].text) or all(m.locative for m in group))
+            )
             best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
             if best is not None:
                 found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))
@@ -277,7 +333,11 @@ class Resolver:
                 return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
             if is_well_known(self.gazetteer, name):
                 ranked = self.rank(name, labels, context)
-                if ranked:
+                if ranked and not (
+                    _is_division_name(surface)
+                    and ranked[0].candidate.kind in ("city", "capital")
+                    and _region_of(ranked[0].candidate) not in _regions_of(places)
+                ):
                     best = ranked[0]
                     return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
         main = focus(places) if use_focus else None
@@ -294,6 +354,7 @@ class Resolver:
         point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
         regions: set[str] = set()
+        named: dict[str, int] = defaultdict(int)
         for group in groups.values():
             first = group[0]
             top = first.place
@@ -302,13 +363,23 @@ class Resolver:
                 if not ranked:
                     continue
                 top = ranked[0].candidate
+                # an ambiguous name ("Oregon": the state or a town) still counts towards the
+                # country it most likely lies in, but does not make that country context
+                for code in top.country_codes:
+                    named[code] += len(group)
                 unambiguous = len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3.0
                 if not unambiguous:
                     continue
+            else:
+                for code in top.country_codes:
+                    named[code] += len(group)
             countries.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
-        return Context(frozenset(countries), frozenset(regions), self._qualified(mentions))
+        main = min(named, key=lambda c: (-named[c], c)) if named else ""
+        return Context(
+            frozenset(countries), frozenset(regions), self._qualified(mentions), main_country=main
+        )
 
     def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
         """Names followed by ", <state or country>": the division or country each points to."""
@@ -318,10 +389,20 @@ class Resolver:
             gap = after.start - town.end
             if town.place is not None or not 1 <= gap <= 2 or after.place is not None:
                 continue
-            ranked = self.rank(after.name, (after.label,))
-            top = ranked[0].candidate if ranked else None
-            if top is None or normalize(town.name) == normalize(after.name):
+            if normalize(town.name) == normalize(after.name):
                 continue
+            # after a town and a comma, a name that can be a state or a country is one: "Parkland,
+            # Florida" means the state, though a town in Cuba is called Florida too
+            # (a state of a large country first: Florida, US, not Florida, Puerto Rico)
+            divisions = [
+                s.candidate
+                for s in self.rank(after.name, (after.label,))
+                if s.candidate.match <= ALIAS
+                and (s.candidate.feature_code == "ADM1" or s.candidate.kind == "country")
+            ]
+            if not divisions:
+                continue
+            top = min(divisions, key=lambda c: not self._in_large_country(c))
             if top.feature_code == "ADM1" and _region_of(top):
                 qualified[normalize(town.name)].add(_region_of(top))
             elif top.kind == "country":
@@ -352,9 +433,11 @@ def inner_names(surface: str) -> list[str]:
 
 
 def focus(places: Sequence[Place]) -> Place | None:
-    """The article's main local place: among the towns and cities of the country it names most,
-    the one it names most (first named on a tie); else the place it names most. News about a
-    street, a school or a court is about its town."""
+    """The article's main local place: among the towns and cities of the country it names most
+    (of those, the ones in a state or province it names, if any), the one it names most (first
+    named on a tie); else the place it names most. News about a street, a school or a court is
+    about its town, and a story that names Louisiana is about its towns, not a namesake
+    elsewhere in the country."""
     if not places:
         return None
     by_country: dict[str, int] = defaultdict(int)
@@ -363,8 +446,11 @@ def focus(places: Sequence[Place]) -> Place | None:
             by_country[code] += len(place.mentions)
     first = {p.key: min(m.start for m in p.mentions) for p in places}
     main = min(by_country, key=lambda c: (-by_country[c], c)) if by_country else ""
+    regions = {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
     local = [p for p in places if p.kind in ("city", "capital")]
-    pool = [p for p in local if p.candidate.country_code == main] or local or list(places)
+    national = [p for p in local if p.candidate.country_code == main]
+    regional = [p for p in national if _region_of(p.candidate) in regions - {""}]
+    pool = regional or national or local or list(places)
     return min(pool, key=lambda p: (-_weight(p), first[p.key]))
 
 
@@ -372,6 +458,21 @@ def _weight(place: Place) -> float:
     """How central a place is to the article: how often it is named, and how large it is (a
     large city named twice outweighs a hamlet named three times, often a misread name)."""
     return len(place.mentions) + 0.5 * _population_score(place.candidate.population)
+
+
+#: Nouns that end the name of an administrative division: such a division is often named
+#: after a person or a far-away town ("Hamilton County", Tennessee; "Washington Township").
+DIVISION_NOUNS = frozenset({"county", "parish", "township", "borough"})
+
+
+def _regions_of(places: Sequence[Place]) -> set[str]:
+    """The states and provinces among ``places``, as "US-NJ"."""
+    return {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+
+
+def _is_division_name(surface: str) -> bool:
+    words = surface.split()
+    return len(words) >= 2 and words[-1].casefold() in DIVISION_NOUNS
 
 
 def _group(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:

@@ -73,6 +73,8 @@ class Geoparser:
         nlp: Language | None = None,
         gazetteer: Gazetteer | None = None,
         fallback: OnlineFallback | None = None,
+        *,
+        guess: bool | None = None,
     ) -> None:
         self.nlp = nlp if nlp is not None else load_model()
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.open()
@@ -80,6 +82,10 @@ class Geoparser:
         #: An online geocoder asked for the names the gazetteer has no candidate for. It keeps
         #: the warnings of the articles it served: give each session its own (it is cheap).
         self.fallback = fallback
+        #: Whether a name the gazetteer lacks may be placed in the article's main town when
+        #: only its wording says it is a place ("in Portroe", "Morris County"): by default only
+        #: without an online geocoder, which looks such names up instead.
+        self.guess = fallback is None if guess is None else guess
 
     def analyse(self, article: Article | str) -> Story:
         """The story of one article (a plain string is taken as pasted text)."""
@@ -98,7 +104,7 @@ class Geoparser:
         """The story of ``article``, given the model's parse of its text."""
         sentences = sentences_of(doc)
         mentions = find_mentions(doc, sentences, self.gazetteer)
-        places = self.resolver.resolve(mentions)
+        places = self.resolver.resolve(mentions, guess=self.guess)
         places = self._with_online(mentions, places)
         events = find_events(doc, sentences, places, self.gazetteer, article.year)
         return Story(article, tuple(sentences), tuple(places), tuple(events))
@@ -179,7 +185,11 @@ class Geoparser:
                 )
             )
         context = self.resolver.context_of([*found, *given])
-        places = self.resolver.resolve(found)
+        # the given spans say where the article is as much as the found ones: both place it
+        spans_taken = {(m.start, m.end) for m in given}
+        places = self.resolver.resolve(
+            [*given, *(m for m in found if (m.start, m.end) not in spans_taken)]
+        )
         results = []
         for start, end in spans:
             surface = text[start:end]
