@@ -251,6 +251,15 @@ def test_a_town_near_one_the_article_names_wins_a_namesake(
     assert (place.candidate.country_code, place.candidate.admin1) == (country, state)
 
 
+def test_korea_alone_is_the_republic_of_korea(geoparser: Geoparser) -> None:
+    """ "Korea" alone is the Republic of Korea's short name (ISO 3166-1 "Korea, Republic of",
+    the Olympic "Korea"); the North is always "North Korea". The peninsula keeps its own name."""
+    (best, *_) = geoparser.resolver.rank("Korea")
+    assert best.candidate.name == "South Korea"
+    (peninsula, *_) = geoparser.resolver.rank("Korean Peninsula", ("LOC",))
+    assert peninsula.candidate.kind == "region"
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
