@@ -8,7 +8,8 @@ explained ("capital +3, population 10M +7.0, in a country the article names +3")
   fits it (a LOC is a sea or a region more often than a town);
 * its population, on a log scale;
 * the article's context: candidates in countries the article names (the one it names most
-  counts double), or that contain a place it names unambiguously.
+  counts double), or that contain a place it names unambiguously; towns near a town it names
+  unambiguously (not a capital, often named for its government).
 
 All mentions of one name in an article resolve to the same place.
 """
@@ -29,6 +30,7 @@ from .gazetteer import (
     PRIMARY,
     Candidate,
     Gazetteer,
+    distance_km,
     normalize,
 )
 from .mentions import (
@@ -61,6 +63,11 @@ CURATED_BONUS = 2.0
 CONTEXT_COUNTRY = 3.0
 #: A town in a state or province the article names ("Riverdale" in a story about New Jersey).
 CONTEXT_REGION = 1.5
+#: A town near a town the article names unambiguously (Tobler's first law: what one story names
+#: lies together), so "Franklin" in a story set in New Orleans is not Franklin, Tennessee.
+NEARBY = 3.0
+#: How near counts as near for :data:`NEARBY`, in km.
+NEARBY_KM = 150.0
 #: A town whose name is followed by its state or country ("Alexandria, La.", "Paris, Texas"):
 #: the writer said which one they mean.
 QUALIFIED = 8.0
@@ -150,6 +157,19 @@ class Context:
     qualified: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: The country the article names most often (by its places, towns and adjectives).
     main_country: str = ""
+    #: Towns and cities the article names unambiguously: normalised name to (lat, lon).
+    towns: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
+    """Whether ``candidate`` lies within :data:`NEARBY_KM` of a town the article names by
+    another name (a town is not near itself)."""
+    own = normalize(name) if name else ""
+    return any(
+        distance_km(candidate.lat, candidate.lon, lat, lon) < NEARBY_KM
+        for town, (lat, lon) in towns.items()
+        if town != own
+    )
 
 
 def _is_dotted_abbreviation(name: str) -> bool:
@@ -184,9 +204,18 @@ class Resolver:
         return found
 
     def score(
-        self, candidate: Candidate, labels: Iterable[str], context: Context, name: str = ""
+        self,
+        candidate: Candidate,
+        labels: Iterable[str],
+        context: Context,
+        name: str = "",
+        *,
+        division: bool = False,
     ) -> Scored:
-        """The candidate's score for a mention of ``name`` with these entity labels."""
+        """The candidate's score for a mention of ``name`` with these entity labels. With
+        ``division``, the name is also a state's or a country's own name: nearness to the
+        article's towns then does not count (a town called California near one the article
+        names does not make "California" the town)."""
         reasons: list[str] = []
         total = 0.0
 
@@ -227,6 +256,12 @@ class Resolver:
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
         # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
         # once called Washington, is not meant
+        if (
+            candidate.kind in ("city", "capital")
+            and not division
+            and _near(candidate, context.towns, name)
+        ):
+            add(NEARBY, f"within {NEARBY_KM:.0f} km of a town the article names")
         if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
         return Scored(candidate, round(total, 3), tuple(reasons))
@@ -240,7 +275,11 @@ class Resolver:
     ) -> list[Scored]:
         """Every candidate for ``name``, best first (ties: larger population, then key)."""
         labels = tuple(labels)
-        scored = [self.score(c, labels, context, name) for c in self.candidates(name)]
+        found = self.candidates(name)
+        division = any(
+            c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
+        )
+        scored = [self.score(c, labels, context, name, division=division) for c in found]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
     def resolve(self, mentions: Sequence[Mention], *, guess: bool = True) -> list[Place]:
@@ -354,6 +393,7 @@ class Resolver:
         point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
         regions: set[str] = set()
+        towns: dict[str, tuple[float, float]] = {}
         named: dict[str, int] = defaultdict(int)
         for group in groups.values():
             first = group[0]
@@ -376,9 +416,16 @@ class Resolver:
             countries.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
+            # a capital is named for its government ("Washington said") as often as for itself
+            if top.kind == "city" and first.place is None:
+                towns[normalize(first.name)] = (top.lat, top.lon)
         main = min(named, key=lambda c: (-named[c], c)) if named else ""
         return Context(
-            frozenset(countries), frozenset(regions), self._qualified(mentions), main_country=main
+            frozenset(countries),
+            frozenset(regions),
+            self._qualified(mentions),
+            main_country=main,
+            towns=towns,
         )
 
     def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:

@@ -211,6 +211,55 @@ def test_the_country_named_most_wins_a_namesake(geoparser: Geoparser) -> None:
     assert place is not None and place.candidate.country_code == "GB"
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "country", "state", "kind"),
+    [
+        # Chicopee (Massachusetts) has no namesake to speak of: the Springfield next to it is
+        # meant, not the larger one in Missouri
+        (
+            "Officials in Chicopee said on Monday that students in Springfield protested.",
+            "Springfield",
+            "US",
+            "MA",
+            "city",
+        ),
+        # a state's own name stays the state: California, Pennsylvania, a borough near
+        # Pittsburgh, does not win "California" by being near
+        (
+            "Officials in Pittsburgh said on Monday that visitors from California were there.",
+            "California",
+            "US",
+            "CA",
+            "region",
+        ),
+        # a capital is named for its government ("officials in Washington"): it places no
+        # town near it, so Cambridge is still the English city, not Cambridge, Maryland
+        (
+            "Officials in Washington said on Monday that students in Cambridge protested.",
+            "Cambridge",
+            "GB",
+            "ENG",
+            "city",
+        ),
+    ],
+)
+def test_a_town_near_one_the_article_names_wins_a_namesake(
+    geoparser: Geoparser, text: str, surface: str, country: str, state: str, kind: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.kind == kind
+    assert (place.candidate.country_code, place.candidate.admin1) == (country, state)
+
+
+def test_korea_alone_is_the_republic_of_korea(geoparser: Geoparser) -> None:
+    """ "Korea" alone is the Republic of Korea's short name (ISO 3166-1 "Korea, Republic of",
+    the Olympic "Korea"); the North is always "North Korea". The peninsula keeps its own name."""
+    (best, *_) = geoparser.resolver.rank("Korea")
+    assert best.candidate.name == "South Korea"
+    (peninsula, *_) = geoparser.resolver.rank("Korean Peninsula", ("LOC",))
+    assert peninsula.candidate.kind == "region"
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
