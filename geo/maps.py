@@ -441,7 +441,7 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
                     "date": event.date,
                     "start": _instant(first),
                     "end": _instant(after, before=True),
-                    "tooltip": escape(f"{event.date} · {event.name}"),
+                    "tooltip": escape(_event_tooltip(event)),
                     "popup": event_popup(event),
                 },
             }
