@@ -474,9 +474,15 @@ _EVENT_POPUP = JsCode(
 _UTC_DATE = JsCode("function (date) { return moment.utc(date).format('YYYY-MM-DD'); }")
 
 
-class _TimelineSwitch(MacroElement):
-    """Hides the slider while its layer is switched off in the layer control, and keeps the
-    slider's date on one line beside its buttons on a narrow map."""
+class _TimelineBehaviour(MacroElement):
+    """What the plugin's slider lacks: it hides while its layer is switched off in the layer
+    control, keeps its date on one line beside its buttons on a narrow map, and its Play
+    stops at every event.
+
+    The plugin plays in equal steps (a thousandth of the axis), so on an axis from 1953 to
+    2024 a step is 26 days and an event of one day falls between two steps and never shows.
+    Here Play still moves in those steps, but never past a moment an event starts or ends,
+    and it lingers where an event comes into view."""
 
     _template = Template(
         """
@@ -506,14 +512,39 @@ class _TimelineSwitch(MacroElement):
             {{ this.timeline.get_name() }}.on("add", function () {
                 slider.getContainer().style.display = "";
             });
+            var events = {{ this.timeline.get_name() }};
+            slider.play = function () {
+                window.clearTimeout(this._timer);
+                var now = parseFloat(this._timeSlider.value);
+                if (now >= this.end) now = this.start;
+                var upcoming = this._nearestEventTime(now, 1);
+                if (!(upcoming > now)) upcoming = this.end;
+                var next = Math.min(now + this._stepSize, upcoming, this.end);
+                var shown = events.getLayers();
+                this._timeSlider.value = next.toString();
+                this.setTime(next);
+                this._playing = next < this.end;
+                this.container.classList.toggle("playing", this._playing);
+                if (this._playing) {
+                    var linger = events.getLayers().some(function (ring) {
+                        return shown.indexOf(ring) < 0;
+                    });
+                    this._timer = window.setTimeout(
+                        this.play.bind(this), linger ? {{ this.linger }} : this._stepDuration
+                    );
+                }
+            };
         })();
         {% endmacro %}
         """
     )
 
+    #: How long Play stays on the moment an event comes into view, in milliseconds.
+    linger = 1500
+
     def __init__(self, timeline: Timeline, slider: TimelineSlider) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "TimelineSwitch"
+        self._name = "TimelineBehaviour"
         self.timeline, self.slider = timeline, slider
 
 
@@ -536,7 +567,7 @@ def _add_timeline(fmap: folium.Map, story: Story) -> bool:
     slider.options["format_output"] = _UTC_DATE  # type: ignore[assignment]
     slider.add_timelines(layer)  # type: ignore[no-untyped-call]
     slider.add_to(fmap)
-    _TimelineSwitch(layer, slider).add_to(fmap)
+    _TimelineBehaviour(layer, slider).add_to(fmap)
     return True
 
 

@@ -11,6 +11,7 @@ Needs Debian's ``chromium`` (``.ci/run`` installs it); Playwright drives it thro
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,14 @@ def test_timeline_slider_steps_through_the_dated_events(session: Session) -> Non
     assert "Korean Demilitarized Zone" in popup.inner_text()
     session.shot("timeline")
     assert session.markers(18).count() == 18  # rings, not more markers
+
+    # Play from the start: its steps are 26 days on this axis, yet it stops at the two
+    # one-day events of June 2024 and rings each (the plugin alone steps over both)
+    control.locator("button.play").click()
+    for day in ("2022-01-01", "2024-06-19", "2024-06-20"):
+        expect(label).to_have_text(day, timeout=30_000)
+        expect(rings).to_have_count(1)
+    expect(control).not_to_have_class(re.compile(r"\bplaying\b"), timeout=10_000)
 
     switch = frame.locator("label", has_text="Events over time").locator("input")  # type: ignore[attr-defined]
     switch.dispatch_event("click")
