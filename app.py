@@ -51,6 +51,7 @@ from geo.maps import (
     world_outlines,
 )
 from geo.markup import segments
+from geo.memory import fix_mmap_threshold
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.web import article_from_url
@@ -78,6 +79,13 @@ ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "b
 def geoparser() -> Geoparser:
     """One geoparser (model and gazetteer index) shared by every session."""
     return Geoparser()
+
+
+@st.cache_resource
+def level_memory() -> bool:
+    """Once a server: big blocks freed go back to the system, so memory stays level over
+    reruns (see ``geo.memory``)."""
+    return fix_mmap_threshold()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -709,6 +717,7 @@ def corrections_ui(fixes: Corrections, article_id: str) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
+    level_memory()
     restore_view()
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")

@@ -6,8 +6,9 @@ Starts ``streamlit run app.py`` on a free local port, then drives Debian's Chrom
 Playwright: ``--sessions`` tabs at once, each pasting a different article and waiting for its
 markers; it reports the latency from submit to markers shown (median and 95th percentile)
 and the errors (must be 0). Then one tab reruns the script ``--reruns`` times (switching the
-timeline's selection) and the server's resident memory is read before and after, so growth
-per rerun shows. Every request stays on this machine.
+timeline's selection) while the server's resident memory is read every ``--every`` reruns,
+so it shows whether memory levels off or keeps growing: the growth per rerun is given for
+the first and the second half of the reruns. Every request stays on this machine.
 """
 
 from __future__ import annotations
@@ -87,16 +88,28 @@ async def one_session(browser: object, url: str, number: int) -> float:
         await context.close()
 
 
-async def reruns(browser: object, url: str, count: int) -> None:
+async def reruns(browser: object, url: str, count: int, pid: int, every: int) -> list[int]:
+    """The server's resident memory (KiB) before the reruns and after each ``every``."""
     page = await browser.new_page()  # type: ignore[attr-defined]
     await page.goto(url, wait_until="commit", timeout=180_000)
     idle = "[data-testid=stApp][data-test-script-state=notRunning]"
     await page.wait_for_selector(idle, timeout=180_000)
     options = page.locator("[data-testid=stRadio]").filter(has_text="Timeline").locator("label")
-    for i in range(count):
+    memory = [rss_kib(pid)]
+    for i in range(1, count + 1):
         await options.nth(i % 4).click()
         await page.wait_for_selector(idle, timeout=60_000)
+        if i % every == 0 or i == count:
+            memory.append(rss_kib(pid))
     await page.close()
+    return memory
+
+
+def growth(memory: list[int], reruns: int) -> tuple[float, float]:
+    """KiB a rerun over the first and the second half of the samples."""
+    middle = len(memory) // 2
+    half = reruns / 2 or 1
+    return (memory[middle] - memory[0]) / half, (memory[-1] - memory[middle]) / half
 
 
 async def main_async(args: argparse.Namespace, url: str, pid: int) -> int:
@@ -114,11 +127,9 @@ async def main_async(args: argparse.Namespace, url: str, pid: int) -> int:
         )
         latencies = sorted(r for r in results if isinstance(r, float))
         errors = [r for r in results if not isinstance(r, float)]
-        before = rss_kib(pid)
         started = time.perf_counter()
-        await reruns(browser, url, args.reruns)
+        memory = await reruns(browser, url, args.reruns, pid, args.every)
         rerun_seconds = time.perf_counter() - started
-        after = rss_kib(pid)
         await browser.close()
     p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)] if latencies else float("nan")
     print(f"sessions: {args.sessions} at once, errors: {len(errors)}")
@@ -129,11 +140,15 @@ async def main_async(args: argparse.Namespace, url: str, pid: int) -> int:
             f"submit → markers shown: median {statistics.median(latencies):.2f} s, "
             f"95th percentile {p95:.2f} s, max {latencies[-1]:.2f} s"
         )
+    before, after = memory[0], memory[-1]
+    first, second = growth(memory, args.reruns)
     print(
         f"server memory: {before / 1024:.0f} MiB before {args.reruns} reruns, "
         f"{after / 1024:.0f} MiB after ({(after - before) / max(args.reruns, 1):+.1f} KiB per "
         f"rerun; {rerun_seconds / max(args.reruns, 1):.2f} s per rerun)"
     )
+    print(f"  every {args.every} reruns: " + ", ".join(f"{m / 1024:.0f}" for m in memory) + " MiB")
+    print(f"  per rerun: {first:+.1f} KiB in the first half, {second:+.1f} KiB in the second")
     return 1 if errors else 0
 
 
@@ -141,6 +156,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--reruns", type=int, default=200)
+    parser.add_argument("--every", type=int, default=50, help="read memory every N reruns")
     args = parser.parse_args()
     if CHROMIUM is None:
         print("error: Debian's chromium is not installed (apt-get install chromium)")

@@ -13,6 +13,7 @@ The package follows an article's journey, one module a stage:
 * :mod:`geo.geocoders` — geopy's interface over the gazetteer, and geopy's geocoders by name
 * :mod:`geo.online`    — online geocoders as a cached, rate-limited fallback that never stalls
 * :mod:`geo.cli`       — ``python -m geo``
+* :mod:`geo.memory`    — a long-running server's memory kept level (glibc)
 
 It never imports streamlit: the app (``app.py``) is a thin face over it.
 """
