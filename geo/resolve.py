@@ -159,6 +159,9 @@ class Context:
     main_country: str = ""
     #: Towns and cities the article names unambiguously: normalised name to (lat, lon).
     towns: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: Normalised names written after a town and a comma as its state or country ("Tacoma,
+    #: Washington"), to the key of that division or country.
+    qualifiers: Mapping[str, str] = field(default_factory=dict)
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -170,6 +173,13 @@ def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: 
         for town, (lat, lon) in towns.items()
         if town != own
     )
+
+
+def _lies_in(town: Candidate, division: Candidate) -> bool:
+    """Whether ``town`` lies in ``division``, a country or a first-level division."""
+    if division.kind == "country":
+        return town.country_code == division.country_code
+    return _region_of(town) == _region_of(division) != ""
 
 
 def _is_dotted_abbreviation(name: str) -> bool:
@@ -264,6 +274,8 @@ class Resolver:
             add(NEARBY, f"within {NEARBY_KM:.0f} km of a town the article names")
         if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
+        if name and context.qualifiers.get(normalize(name)) == candidate.key:
+            add(QUALIFIED, "written after a town of it, as its state or country")
         return Scored(candidate, round(total, 3), tuple(reasons))
 
     def _in_large_country(self, candidate: Candidate) -> bool:
@@ -420,18 +432,25 @@ class Resolver:
             if top.kind == "city" and first.place is None:
                 towns[normalize(first.name)] = (top.lat, top.lon)
         main = min(named, key=lambda c: (-named[c], c)) if named else ""
+        qualified, qualifiers = self._qualified(mentions)
         return Context(
             frozenset(countries),
             frozenset(regions),
-            self._qualified(mentions),
+            qualified,
             main_country=main,
             towns=towns,
+            qualifiers=qualifiers,
         )
 
-    def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
-        """Names followed by ", <state or country>": the division or country each points to."""
+    def _qualified(
+        self, mentions: Sequence[Mention]
+    ) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        """Names followed by ", <state or country>": the division or country each points to;
+        and the names written so after a town that lies in them, to that division or country
+        ("Tacoma, Washington" is the state, not the capital)."""
         ordered = sorted(mentions, key=lambda m: m.start)
         qualified: dict[str, set[str]] = defaultdict(set)
+        qualifiers: dict[str, str] = {}
         for town, after in itertools.pairwise(ordered):
             gap = after.start - town.end
             if town.place is not None or not 1 <= gap <= 2 or after.place is not None:
@@ -454,7 +473,14 @@ class Resolver:
                 qualified[normalize(town.name)].add(_region_of(top))
             elif top.kind == "country":
                 qualified[normalize(town.name)].add(top.country_code)
-        return {name: frozenset(codes) for name, codes in qualified.items()}
+            # the state itself, when the town before it is one of its own ("Washington, New
+            # York and Boston" is a list: no town called Washington lies in New York state)
+            if any(
+                c.match <= ALIAS and c.kind in ("city", "capital") and _lies_in(c, top)
+                for c in self.candidates(town.name)
+            ):
+                qualifiers.setdefault(normalize(after.name), top.key)
+        return {name: frozenset(codes) for name, codes in qualified.items()}, qualifiers
 
 
 #: Words inside a longer name that are never a place on their own ("University of …").

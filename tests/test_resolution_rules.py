@@ -502,3 +502,27 @@ def test_adjectives_of_states_are_derived(
 ) -> None:
     found = gazetteer.demonym(adjective)
     assert (found.name if found else None) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "key_kind"),
+    [
+        # after a town of it and a comma, "Washington" is the state, not the capital
+        (
+            "Firefighters in Tacoma, Washington put out the blaze on Monday.",
+            "Washington",
+            "ADM1",
+        ),
+        # a list of cities is no town and its state: New York stays the city
+        (
+            "After stops in Washington, New York and Boston, the prince flew to Houston.",
+            "Washington",
+            "PPLC",
+        ),
+    ],
+)
+def test_a_state_written_after_its_town_is_the_state(
+    geoparser: Geoparser, text: str, surface: str, key_kind: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.candidate.feature_code == key_kind
