@@ -366,8 +366,11 @@ class Resolver:
         """Where a name the gazetteer does not know points (a street, a school, "Orange County"):
 
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
-           has already placed;
-        2. else (``use_focus``) the article's main local place (:func:`focus`).
+           has already placed; but a building or campus named after a state or country
+           ("Colorado State University") is in the article's main town when that lies there;
+        2. else (``use_focus``) the article's main local place (:func:`focus`). A street named
+           after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
+           directly.
 
         A span without a capital letter is no name and stays unresolved.
         """
@@ -375,26 +378,51 @@ class Resolver:
             return None  # "the table": not a name, so nothing to place
         labels = tuple(labels)
         placed = {normalize(m.name): p for p in places for m in p.mentions}
-        for name in inner_names(surface):
-            known = placed.get(normalize(name))
-            if known is not None:
-                return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
-            adjective = self.gazetteer.demonym(name) if " " not in name else None
-            if adjective is not None:  # "European Commission": Europe
-                return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
-            if is_well_known(self.gazetteer, name):
-                ranked = self.rank(name, labels, context)
-                if ranked and not (
-                    _is_division_name(surface)
-                    and ranked[0].candidate.kind in ("city", "capital")
-                    and _region_of(ranked[0].candidate) not in _regions_of(places)
-                ):
-                    best = ranked[0]
-                    return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
-        main = focus(places) if use_focus else None
-        if main is None:
+        main = focus(places)
+        for name in [] if _is_street(surface) else inner_names(surface):
+            found = self._named_inside(name, surface, labels, context, placed, places)
+            if found is None:
+                continue
+            if (
+                _is_institution(surface)
+                and main is not None
+                and _is_area(found.candidate)
+                and _lies_in(main.candidate, found.candidate)
+            ):
+                reason = f"contains {name!r}; the article's main place {main.name} lies in it"
+                return Scored(main.candidate, 0.0, (reason,))
+            return found
+        if main is None or not use_focus:
             return None
         return Scored(main.candidate, 0.0, (f"unknown name: the article's main place {main.name}",))
+
+    def _named_inside(
+        self,
+        name: str,
+        surface: str,
+        labels: tuple[str, ...],
+        context: Context,
+        placed: Mapping[str, Place],
+        places: Sequence[Place],
+    ) -> Scored | None:
+        """The place ``name``, a part of the longer name ``surface``, stands for, if any."""
+        known = placed.get(normalize(name))
+        if known is not None:
+            return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
+        adjective = self.gazetteer.demonym(name) if " " not in name else None
+        if adjective is not None:  # "European Commission": Europe
+            return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
+        if not is_well_known(self.gazetteer, name):
+            return None
+        ranked = self.rank(name, labels, context)
+        if not ranked or (
+            _is_division_name(surface)
+            and ranked[0].candidate.kind in ("city", "capital")
+            and _region_of(ranked[0].candidate) not in _regions_of(places)
+        ):
+            return None
+        best = ranked[0]
+        return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
 
     def context_of(self, mentions: Sequence[Mention]) -> Context:
         """The context that a set of mentions gives to the resolution of each of them."""
@@ -536,6 +564,32 @@ def _weight(place: Place) -> float:
 #: Nouns that end the name of an administrative division: such a division is often named
 #: after a person or a far-away town ("Hamilton County", Tennessee; "Washington Township").
 DIVISION_NOUNS = frozenset({"county", "parish", "township", "borough"})
+
+
+#: Last words of a street's name ("Collins Avenue", "Victoria St.").
+STREET_NOUNS = frozenset(
+    {"street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "boulevard", "blvd", "lane"}
+)
+#: Words naming an institution that is one building or campus, in one town ("Colorado State
+#: University", "the Russian Foreign Ministry"), unlike a bank or a parliament, named for its
+#: whole state or country.
+INSTITUTION_NOUNS = frozenset(
+    {"university", "college", "hospital", "airport", "stadium", "ministry", "center", "centre"}
+)
+
+
+def _is_street(surface: str) -> bool:
+    words = surface.split()
+    return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
+
+
+def _is_institution(surface: str) -> bool:
+    return any(word.casefold() in INSTITUTION_NOUNS for word in surface.split())
+
+
+def _is_area(candidate: Candidate) -> bool:
+    """A country or a first-level division: too large to be where one building is."""
+    return candidate.kind == "country" or candidate.feature_code == "ADM1"
 
 
 def _regions_of(places: Sequence[Place]) -> set[str]:

@@ -526,3 +526,26 @@ def test_a_state_written_after_its_town_is_the_state(
 ) -> None:
     place = _place_of(_story(geoparser, text), surface)
     assert place is not None and place.candidate.feature_code == key_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a street named after a place is not in it, but in the town the story is about
+        ("Police closed Victoria Street in Glasgow after the fire.", "Victoria Street", "Glasgow"),
+        # a university named after its state is on a campus in the story's town of that state
+        (
+            "Students at Colorado State University in Fort Collins protested on Monday.",
+            "Colorado State University",
+            "Fort Collins",
+        ),
+    ],
+)
+def test_buildings_named_after_a_place_are_in_the_story_town(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == town
+    start, end = _span(text, surface)
+    (given,) = geoparser.resolve_spans(text, [(start, end)])
+    assert given.best is not None and given.best.candidate.name == town
