@@ -549,3 +549,21 @@ def test_buildings_named_after_a_place_are_in_the_story_town(
     start, end = _span(text, surface)
     (given,) = geoparser.resolve_spans(text, [(start, end)])
     assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "near"),
+    [
+        # seats of government named for their governments: the building, not a namesake town
+        # (White House, Tennessee; "Casa Blanca" is an alternate name of Casablanca)
+        ("Reporters waited outside the White House on Friday.", "White House", (38.90, -77.04)),
+        ("The Kremlin denied the report on Tuesday.", "Kremlin", (55.75, 37.62)),
+    ],
+)
+def test_seats_of_government(
+    geoparser: Geoparser, text: str, surface: str, near: tuple[float, float]
+) -> None:
+    start, end = _span(text, surface)
+    (given,) = geoparser.resolve_spans(text, [(start, end)])
+    assert given.best is not None
+    assert distance_km(given.best.candidate.lat, given.best.candidate.lon, *near) < 5
