@@ -36,6 +36,7 @@ from .gazetteer import (
 from .mentions import (
     COMPASS,
     PLACE_LABELS,
+    PLACE_NOUNS,
     Mention,
     has_place_noun,
     is_well_known,
@@ -406,6 +407,8 @@ class Resolver:
         places: Sequence[Place],
     ) -> Scored | None:
         """The place ``name``, a part of the longer name ``surface``, stands for, if any."""
+        if name.casefold() in GENERIC_NOUNS:
+            return None  # "Fire Island", "Nile Delta": not Iceland, not Delta State
         known = placed.get(normalize(name))
         if known is not None:
             return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
@@ -566,6 +569,24 @@ def _weight(place: Place) -> float:
 DIVISION_NOUNS = frozenset({"county", "parish", "township", "borough"})
 
 
+#: Common nouns that end a place's name ("Fire Island", "Nile Delta", "Thames Valley"): never
+#: the place named inside it, though a town, a division or a country's other name is spelt so.
+GENERIC_NOUNS = PLACE_NOUNS | {
+    "delta",
+    "quarter",
+    "coast",
+    "bay",
+    "park",
+    "hill",
+    "hills",
+    "heights",
+    "springs",
+    "falls",
+    "point",
+    "harbour",
+    "harbor",
+    "port",
+}
 #: Last words of a street's name ("Collins Avenue", "Victoria St.").
 STREET_NOUNS = frozenset(
     {"street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "boulevard", "blvd", "lane"}

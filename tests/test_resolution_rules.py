@@ -567,3 +567,19 @@ def test_seats_of_government(
     (given,) = geoparser.resolve_spans(text, [(start, end)])
     assert given.best is not None
     assert distance_km(given.best.candidate.lat, given.best.candidate.lon, *near) < 5
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        # the last word of "Fire Island" is a common noun, not Iceland ("Island" in Danish)
+        ("The ferry from Patchogue to Fire Island was cancelled.", "Fire Island", "US"),
+        # nor is "Delta" in "Nile Delta" Nigeria's Delta State
+        ("Farmers in the Nile Delta north of Cairo lost their crops.", "Nile Delta", "EG"),
+    ],
+)
+def test_a_common_noun_ending_a_name_is_no_place(
+    geoparser: Geoparser, text: str, surface: str, country: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.country_code == country
