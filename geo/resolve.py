@@ -410,22 +410,20 @@ class Resolver:
         if name.casefold() in GENERIC_NOUNS:
             return None  # "Fire Island", "Nile Delta": not Iceland, not Delta State
         known = placed.get(normalize(name))
-        if known is not None:
-            return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
         adjective = self.gazetteer.demonym(name) if " " not in name else None
-        if adjective is not None:  # "European Commission": Europe
+        found: Scored | None = None
+        if known is not None:
+            found = Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
+        elif adjective is not None:  # "European Commission": Europe
             return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
-        if not is_well_known(self.gazetteer, name):
+        elif is_well_known(self.gazetteer, name):
+            ranked = self.rank(name, labels, context)
+            if ranked:
+                best = ranked[0]
+                found = Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
+        if found is not None and _is_division_name(surface) and _named_elsewhere(found, places):
             return None
-        ranked = self.rank(name, labels, context)
-        if not ranked or (
-            _is_division_name(surface)
-            and ranked[0].candidate.kind in ("city", "capital")
-            and _region_of(ranked[0].candidate) not in _regions_of(places)
-        ):
-            return None
-        best = ranked[0]
-        return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
+        return found
 
     def context_of(self, mentions: Sequence[Mention]) -> Context:
         """The context that a set of mentions gives to the resolution of each of them."""
@@ -616,6 +614,19 @@ def _is_area(candidate: Candidate) -> bool:
 def _regions_of(places: Sequence[Place]) -> set[str]:
     """The states and provinces among ``places``, as "US-NJ"."""
     return {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+
+
+def _named_elsewhere(found: Scored, places: Sequence[Place]) -> bool:
+    """Whether a county (or parish, township, borough) cannot be where ``found``, the place
+    its name contains, is: it is named after a person or a town elsewhere as often as after a
+    town of its own ("Hamilton County", Tennessee), and never is the state or country it is
+    named after ("Ohio County", West Virginia)."""
+    candidate = found.candidate
+    if _is_area(candidate):
+        return True
+    return candidate.kind in ("city", "capital") and _region_of(candidate) not in _regions_of(
+        places
+    )
 
 
 def _is_division_name(surface: str) -> bool:

@@ -583,3 +583,11 @@ def test_a_common_noun_ending_a_name_is_no_place(
 ) -> None:
     (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
     assert given.best is not None and given.best.candidate.country_code == country
+
+
+def test_a_county_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> None:
+    """ "Ohio County" is in West Virginia: the county named after a state is in the story's
+    town, not at the state's point."""
+    text = "Deputies in Ohio County arrested two men near Wheeling on Monday."
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio County")])
+    assert given.best is not None and given.best.candidate.name == "Wheeling"
