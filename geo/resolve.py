@@ -163,6 +163,8 @@ class Context:
     #: Normalised names written after a town and a comma as its state or country ("Tacoma,
     #: Washington"), to the key of that division or country.
     qualifiers: Mapping[str, str] = field(default_factory=dict)
+    #: The article's text, when the caller gives it: what stands between two names.
+    text: str = ""
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -295,14 +297,17 @@ class Resolver:
         scored = [self.score(c, labels, context, name, division=division) for c in found]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
-    def resolve(self, mentions: Sequence[Mention], *, guess: bool = True) -> list[Place]:
+    def resolve(
+        self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
+    ) -> list[Place]:
         """One place per distinct name (or adjective's place), in order of first mention.
 
         With ``guess`` off, a GPE or LOC the gazetteer lacks is left unplaced rather than put in
         the article's main town (see :meth:`_placed_by_fallback`), for a caller that has a
-        better source for it (an online geocoder)."""
+        better source for it (an online geocoder). ``text``, the article's, lets a name the
+        gazetteer lacks be placed by the place written after it ("a school in Dayton")."""
         groups = _group(mentions)
-        context = self._context(groups, mentions)
+        context = self._context(groups, mentions, text)
         places: list[Place] = []
         unknown: list[list[Mention]] = []
         for group in groups.values():
@@ -350,7 +355,14 @@ class Resolver:
             use_focus = "FAC" in labels or (
                 guess and (has_place_noun(group[0].text) or all(m.locative for m in group))
             )
-            best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
+            best = self.fallback(
+                group[0].text,
+                labels,
+                context,
+                places,
+                use_focus=use_focus,
+                ends=[m.end for m in group],
+            )
             if best is not None:
                 found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))
         return found
@@ -363,27 +375,43 @@ class Resolver:
         places: Sequence[Place],
         *,
         use_focus: bool = True,
+        ends: Sequence[int] = (),
     ) -> Scored | None:
         """Where a name the gazetteer does not know points (a street, a school, "Orange County"):
 
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
            has already placed; but a building or campus named after a state or country
            ("Colorado State University") is in the article's main town when that lies there;
-        2. else (``use_focus``) the article's main local place (:func:`focus`). A street named
+        2. the place written right after it, where the name ends at one of ``ends`` in the
+           context's text ("the Guildhall School of Music in London", "Knockhill, Fife"), when
+           nothing inside it is finer (a state or country inside it is not: "the Embassy of
+           Armenia in Rome");
+        3. else (``use_focus``) the article's main local place (:func:`focus`). A street named
            after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
            directly.
 
-        A span without a capital letter is no name and stays unresolved.
+        Where a state or country is the answer and the article's main town lies in it, the
+        town is. A span without a capital letter is no name and stays unresolved.
         """
         if not any(ch.isupper() for ch in surface):
             return None  # "the table": not a name, so nothing to place
         labels = tuple(labels)
-        placed = {normalize(m.name): p for p in places for m in p.mentions}
         main = focus(places)
-        for name in [] if _is_street(surface) else inner_names(surface):
-            found = self._named_inside(name, surface, labels, context, placed, places)
-            if found is None:
-                continue
+        inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
+        after = _written_after(context.text, ends, places)
+        if after is not None and (
+            inside is None or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
+        ):
+            if (
+                _is_area(after.candidate)
+                and main is not None
+                and _lies_in(main.candidate, after.candidate)
+            ):
+                reason = f"written before {after.name}, where the article's main place is"
+                return Scored(main.candidate, 0.0, (reason,))
+            return Scored(after.candidate, 0.0, (f"written before {after.name}, where it is",))
+        if inside is not None:
+            name, found = inside
             if (
                 _is_institution(surface)
                 and main is not None
@@ -396,6 +424,17 @@ class Resolver:
         if main is None or not use_focus:
             return None
         return Scored(main.candidate, 0.0, (f"unknown name: the article's main place {main.name}",))
+
+    def _inside(
+        self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
+    ) -> tuple[str, Scored] | None:
+        """The first name inside ``surface`` that stands for a place, and that place."""
+        placed = {normalize(m.name): p for p in places for m in p.mentions}
+        for name in inner_names(surface):
+            found = self._named_inside(name, surface, labels, context, placed, places)
+            if found is not None:
+                return name, found
+        return None
 
     def _named_inside(
         self,
@@ -425,11 +464,13 @@ class Resolver:
             return None
         return found
 
-    def context_of(self, mentions: Sequence[Mention]) -> Context:
-        """The context that a set of mentions gives to the resolution of each of them."""
-        return self._context(_group(mentions), mentions)
+    def context_of(self, mentions: Sequence[Mention], text: str = "") -> Context:
+        """The context that a set of mentions (of ``text``) gives to the resolution of each."""
+        return self._context(_group(mentions), mentions, text)
 
-    def _context(self, groups: dict[str, list[Mention]], mentions: Sequence[Mention]) -> Context:
+    def _context(
+        self, groups: dict[str, list[Mention]], mentions: Sequence[Mention], text: str = ""
+    ) -> Context:
         """Countries and divisions the article names: those its names and adjectives clearly
         point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
@@ -469,6 +510,7 @@ class Resolver:
             main_country=main,
             towns=towns,
             qualifiers=qualifiers,
+            text=text,
         )
 
     def _qualified(
@@ -597,6 +639,35 @@ INSTITUTION_NOUNS = frozenset(
 )
 
 
+#: What stands between a building's name and the place written after it as where it is: "in",
+#: "near", a comma ("the Alder Hey Children's Hospital in Liverpool"). Not "at": "Royal Street
+#: at Washington Square" is a corner.
+_LOCATED_IN = re.compile(r"\s+(?:in|near|outside)\s+(?:the\s+)?|,\s*(?:in\s+)?")
+#: Kinds of place a bare comma after a name can introduce as where it is.
+AREA_KINDS = frozenset({"region", "country"})
+#: How far after a name the place that says where it is may start, in characters.
+_LOCATED_GAP = 12
+
+
+def _written_after(text: str, ends: Sequence[int], places: Sequence[Place]) -> Place | None:
+    """The place written right after a name ending at one of ``ends`` in ``text`` as where it
+    is: after "in", "at" or "near", any place; after a bare comma, a state or country only
+    ("Knockhill, Fife"), since a comma also separates the items of a list."""
+    if not text:
+        return None
+    starts = {m.start: p for p in places for m in p.mentions}
+    for end in ends:
+        for start in range(end + 1, min(end + _LOCATED_GAP, len(text)) + 1):
+            place = starts.get(start)
+            if place is None:
+                continue
+            gap = _LOCATED_IN.fullmatch(text, end, start)
+            if gap is not None and (gap.group().strip() != "," or _is_area(place.candidate)):
+                return place
+            break
+    return None
+
+
 def _is_street(surface: str) -> bool:
     words = surface.split()
     return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
@@ -607,8 +678,8 @@ def _is_institution(surface: str) -> bool:
 
 
 def _is_area(candidate: Candidate) -> bool:
-    """A country or a first-level division: too large to be where one building is."""
-    return candidate.kind == "country" or candidate.feature_code == "ADM1"
+    """A country or a region (a first-level division): too large to be where one building is."""
+    return candidate.kind in AREA_KINDS
 
 
 def _regions_of(places: Sequence[Place]) -> set[str]:

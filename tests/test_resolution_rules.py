@@ -591,3 +591,29 @@ def test_a_county_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> No
     text = "Deputies in Ohio County arrested two men near Wheeling on Monday."
     (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio County")])
     assert given.best is not None and given.best.candidate.name == "Wheeling"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a building the gazetteer lacks is in the town written after it, not the story's
+        # main town
+        (
+            "Nurses at Saint Brigid's Hospital in Leeds went on strike. Talks in London and "
+            "London's hospitals were also affected, officials in London said.",
+            "Saint Brigid's Hospital",
+            "Leeds",
+        ),
+        # a country inside the name says less than the town after it
+        (
+            "A queue formed outside the Embassy of Peru in Madrid on Monday.",
+            "Embassy of Peru",
+            "Madrid",
+        ),
+    ],
+)
+def test_a_building_is_in_the_town_written_after_it(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == town
