@@ -184,12 +184,12 @@ class Geoparser:
                     place,
                 )
             )
-        context = self.resolver.context_of([*found, *given], text)
-        # the given spans say where the article is as much as the found ones: both place it
+        # the given spans say where the article is as much as the found ones: both place it,
+        # each span once
         spans_taken = {(m.start, m.end) for m in given}
-        places = self.resolver.resolve(
-            [*given, *(m for m in found if (m.start, m.end) not in spans_taken)], text=text
-        )
+        mentions = [*given, *(m for m in found if (m.start, m.end) not in spans_taken)]
+        context = self.resolver.context_of(mentions, text)
+        places = self.resolver.resolve(mentions, text=text)
         results = []
         for start, end in spans:
             surface = text[start:end]

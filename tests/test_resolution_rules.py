@@ -617,3 +617,16 @@ def test_a_building_is_in_the_town_written_after_it(
 ) -> None:
     (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
     assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "the Gulf" alone is the gulf of the countries the story is about
+        ("Qatar and Bahrain said tankers crossed the Gulf safely.", "Persian Gulf"),
+        ("Shrimpers in Louisiana said the Gulf was calm on Monday.", "Gulf of Mexico"),
+    ],
+)
+def test_the_gulf_is_the_one_the_story_is_about(geoparser: Geoparser, text: str, name: str) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Gulf")])
+    assert given.best is not None and given.best.candidate.name == name
