@@ -73,6 +73,9 @@ NEARBY_KM = 150.0
 #: the writer said which one they mean.
 QUALIFIED = 8.0
 NAMED_COUNTRY_SELF = 1.0
+#: A state or province the article names clearly by another name ("CAMP MURRAY, Wash."): its
+#: full name there means it ("Washington"), not a capital or a country sharing it.
+STATE_NAMED = 5.0
 #: A place in a country the article names, but not the one it names most, counts for less: a
 #: story set in England means Kent the county, not Kent, Washington, even when it also names
 #: the United States.
@@ -264,6 +267,8 @@ class Resolver:
         elif own & context.countries:
             add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
+        if candidate.feature_code == "ADM1" and region in context.regions:
+            add(STATE_NAMED, "a state or province the article names")
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()

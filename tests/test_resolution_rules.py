@@ -630,3 +630,20 @@ def test_a_building_is_in_the_town_written_after_it(
 def test_the_gulf_is_the_one_the_story_is_about(geoparser: Geoparser, text: str, name: str) -> None:
     (given,) = geoparser.resolve_spans(text, [_span(text, "Gulf")])
     assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "feature_code"),
+    [
+        # a dateline names the state by its abbreviation: its full name is the state there
+        ("YAKIMA, Wash. — Wildfires burned across central Washington on Monday.", "ADM1"),
+        # nothing names the state: the capital
+        ("Wildfires burned for days, officials in Washington said on Monday.", "PPLC"),
+    ],
+)
+def test_a_state_named_by_its_abbreviation(
+    geoparser: Geoparser, text: str, feature_code: str
+) -> None:
+    start = text.rindex("Washington")
+    (given,) = geoparser.resolve_spans(text, [(start, start + len("Washington"))])
+    assert given.best is not None and given.best.candidate.feature_code == feature_code
