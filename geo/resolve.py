@@ -387,10 +387,10 @@ class Resolver:
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
            has already placed; but a building or campus named after a state or country
            ("Colorado State University") is in the article's main town when that lies there;
-        2. the place written right after it, where the name ends at one of ``ends`` in the
-           context's text ("the Guildhall School of Music in London", "Knockhill, Fife"), when
-           nothing inside it is finer (a state or country inside it is not: "the Embassy of
-           Armenia in Rome");
+        2. (``use_focus``) the place written right after it, where the name ends at one of
+           ``ends`` in the context's text ("the Guildhall School of Music in London",
+           "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
+           not: "the Embassy of Armenia in Rome");
         3. else (``use_focus``) the article's main local place (:func:`focus`). A street named
            after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
            directly.
@@ -403,7 +403,7 @@ class Resolver:
         labels = tuple(labels)
         main = focus(places)
         inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
-        after = _written_after(context.text, ends, places)
+        after = _written_after(context.text, ends, places) if use_focus else None
         if after is not None and (
             inside is None or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
         ):
