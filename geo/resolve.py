@@ -78,8 +78,9 @@ NAMED_COUNTRY_SELF = 1.0
 STATE_NAMED = 5.0
 #: A place in a country the article names, but not the one it names most, counts for less: a
 #: story set in England means Kent the county, not Kent, Washington, even when it also names
-#: the United States.
-OTHER_COUNTRY = 1.5
+#: the United States; and a country named in passing does not outweigh a city eight times
+#: larger (Geneva, Switzerland, not Geneva, Illinois).
+OTHER_COUNTRY = 0.75
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.

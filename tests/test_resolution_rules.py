@@ -647,3 +647,15 @@ def test_a_state_named_by_its_abbreviation(
     start = text.rindex("Washington")
     (given,) = geoparser.resolve_spans(text, [(start, start + len("Washington"))])
     assert given.best is not None and given.best.candidate.feature_code == feature_code
+
+
+def test_a_country_named_in_passing_does_not_outweigh_a_famous_city(geoparser: Geoparser) -> None:
+    """A story that names the US in passing does not make Geneva the town in Illinois (22,000
+    people) rather than the Swiss city (183,000): a country named, but not the one named most,
+    counts for little."""
+    text = (
+        "Aid officials spoke at a briefing in Geneva. Refugees from Venezuela crossed into "
+        "Brazil, and the U.S. pledged more aid."
+    )
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Geneva")])
+    assert given.best is not None and given.best.candidate.country_code == "CH"
