@@ -36,6 +36,7 @@ from .gazetteer import (
 from .mentions import (
     COMPASS,
     PLACE_LABELS,
+    PLACE_NOUNS,
     Mention,
     has_place_noun,
     is_well_known,
@@ -72,10 +73,14 @@ NEARBY_KM = 150.0
 #: the writer said which one they mean.
 QUALIFIED = 8.0
 NAMED_COUNTRY_SELF = 1.0
+#: A state or province the article names clearly by another name ("CAMP MURRAY, Wash."): its
+#: full name there means it ("Washington"), not a capital or a country sharing it.
+STATE_NAMED = 5.0
 #: A place in a country the article names, but not the one it names most, counts for less: a
 #: story set in England means Kent the county, not Kent, Washington, even when it also names
-#: the United States.
-OTHER_COUNTRY = 1.5
+#: the United States; and a country named in passing does not outweigh a city eight times
+#: larger (Geneva, Switzerland, not Geneva, Illinois).
+OTHER_COUNTRY = 0.75
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
@@ -159,6 +164,11 @@ class Context:
     main_country: str = ""
     #: Towns and cities the article names unambiguously: normalised name to (lat, lon).
     towns: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: Normalised names written after a town and a comma as its state or country ("Tacoma,
+    #: Washington"), to the key of that division or country.
+    qualifiers: Mapping[str, str] = field(default_factory=dict)
+    #: The article's text, when the caller gives it: what stands between two names.
+    text: str = ""
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -170,6 +180,13 @@ def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: 
         for town, (lat, lon) in towns.items()
         if town != own
     )
+
+
+def _lies_in(town: Candidate, division: Candidate) -> bool:
+    """Whether ``town`` lies in ``division``, a country or a first-level division."""
+    if division.kind == "country":
+        return town.country_code == division.country_code
+    return _region_of(town) == _region_of(division) != ""
 
 
 def _is_dotted_abbreviation(name: str) -> bool:
@@ -251,6 +268,8 @@ class Resolver:
         elif own & context.countries:
             add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
+        if candidate.feature_code == "ADM1" and region in context.regions:
+            add(STATE_NAMED, "a state or province the article names")
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
@@ -264,6 +283,8 @@ class Resolver:
             add(NEARBY, f"within {NEARBY_KM:.0f} km of a town the article names")
         if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
+        if name and context.qualifiers.get(normalize(name)) == candidate.key:
+            add(QUALIFIED, "written after a town of it, as its state or country")
         return Scored(candidate, round(total, 3), tuple(reasons))
 
     def _in_large_country(self, candidate: Candidate) -> bool:
@@ -282,14 +303,17 @@ class Resolver:
         scored = [self.score(c, labels, context, name, division=division) for c in found]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
-    def resolve(self, mentions: Sequence[Mention], *, guess: bool = True) -> list[Place]:
+    def resolve(
+        self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
+    ) -> list[Place]:
         """One place per distinct name (or adjective's place), in order of first mention.
 
         With ``guess`` off, a GPE or LOC the gazetteer lacks is left unplaced rather than put in
         the article's main town (see :meth:`_placed_by_fallback`), for a caller that has a
-        better source for it (an online geocoder)."""
+        better source for it (an online geocoder). ``text``, the article's, lets a name the
+        gazetteer lacks be placed by the place written after it ("a school in Dayton")."""
         groups = _group(mentions)
-        context = self._context(groups, mentions)
+        context = self._context(groups, mentions, text)
         places: list[Place] = []
         unknown: list[list[Mention]] = []
         for group in groups.values():
@@ -337,7 +361,14 @@ class Resolver:
             use_focus = "FAC" in labels or (
                 guess and (has_place_noun(group[0].text) or all(m.locative for m in group))
             )
-            best = self.fallback(group[0].text, labels, context, places, use_focus=use_focus)
+            best = self.fallback(
+                group[0].text,
+                labels,
+                context,
+                places,
+                use_focus=use_focus,
+                ends=[m.end for m in group],
+            )
             if best is not None:
                 found.append(Place(best.candidate, tuple(group), FALLBACK_CONFIDENCE, best.reasons))
         return found
@@ -350,45 +381,102 @@ class Resolver:
         places: Sequence[Place],
         *,
         use_focus: bool = True,
+        ends: Sequence[int] = (),
     ) -> Scored | None:
         """Where a name the gazetteer does not know points (a street, a school, "Orange County"):
 
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
-           has already placed;
-        2. else (``use_focus``) the article's main local place (:func:`focus`).
+           has already placed; but a building or campus named after a state or country
+           ("Colorado State University") is in the article's main town when that lies there;
+        2. (``use_focus``) the place written right after it, where the name ends at one of
+           ``ends`` in the context's text ("the Guildhall School of Music in London",
+           "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
+           not: "the Embassy of Armenia in Rome");
+        3. else (``use_focus``) the article's main local place (:func:`focus`). A street named
+           after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
+           directly.
 
-        A span without a capital letter is no name and stays unresolved.
+        Where a state or country is the answer and the article's main town lies in it, the
+        town is. A span without a capital letter is no name and stays unresolved.
         """
         if not any(ch.isupper() for ch in surface):
             return None  # "the table": not a name, so nothing to place
         labels = tuple(labels)
-        placed = {normalize(m.name): p for p in places for m in p.mentions}
-        for name in inner_names(surface):
-            known = placed.get(normalize(name))
-            if known is not None:
-                return Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
-            adjective = self.gazetteer.demonym(name) if " " not in name else None
-            if adjective is not None:  # "European Commission": Europe
-                return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
-            if is_well_known(self.gazetteer, name):
-                ranked = self.rank(name, labels, context)
-                if ranked and not (
-                    _is_division_name(surface)
-                    and ranked[0].candidate.kind in ("city", "capital")
-                    and _region_of(ranked[0].candidate) not in _regions_of(places)
-                ):
-                    best = ranked[0]
-                    return Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
-        main = focus(places) if use_focus else None
-        if main is None:
+        main = focus(places)
+        inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
+        after = _written_after(context.text, ends, places) if use_focus else None
+        if after is not None and (
+            inside is None or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
+        ):
+            if (
+                _is_area(after.candidate)
+                and main is not None
+                and _lies_in(main.candidate, after.candidate)
+            ):
+                reason = f"written before {after.name}, where the article's main place is"
+                return Scored(main.candidate, 0.0, (reason,))
+            return Scored(after.candidate, 0.0, (f"written before {after.name}, where it is",))
+        if inside is not None:
+            name, found = inside
+            if (
+                _is_institution(surface)
+                and main is not None
+                and _is_area(found.candidate)
+                and _lies_in(main.candidate, found.candidate)
+            ):
+                reason = f"contains {name!r}; the article's main place {main.name} lies in it"
+                return Scored(main.candidate, 0.0, (reason,))
+            return found
+        if main is None or not use_focus:
             return None
         return Scored(main.candidate, 0.0, (f"unknown name: the article's main place {main.name}",))
 
-    def context_of(self, mentions: Sequence[Mention]) -> Context:
-        """The context that a set of mentions gives to the resolution of each of them."""
-        return self._context(_group(mentions), mentions)
+    def _inside(
+        self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
+    ) -> tuple[str, Scored] | None:
+        """The first name inside ``surface`` that stands for a place, and that place."""
+        placed = {normalize(m.name): p for p in places for m in p.mentions}
+        for name in inner_names(surface):
+            found = self._named_inside(name, surface, labels, context, placed, places)
+            if found is not None:
+                return name, found
+        return None
 
-    def _context(self, groups: dict[str, list[Mention]], mentions: Sequence[Mention]) -> Context:
+    def _named_inside(
+        self,
+        name: str,
+        surface: str,
+        labels: tuple[str, ...],
+        context: Context,
+        placed: Mapping[str, Place],
+        places: Sequence[Place],
+    ) -> Scored | None:
+        """The place ``name``, a part of the longer name ``surface``, stands for, if any."""
+        if name.casefold() in GENERIC_NOUNS:
+            return None  # "Fire Island", "Nile Delta": not Iceland, not Delta State
+        known = placed.get(normalize(name))
+        adjective = self.gazetteer.demonym(name) if " " not in name else None
+        found: Scored | None = None
+        if known is not None:
+            found = Scored(known.candidate, 0.0, (f"contains {name!r}, placed in the article",))
+        elif adjective is not None:  # "European Commission": Europe
+            return Scored(adjective, 0.0, (f"contains the adjective {name!r}",))
+        elif is_well_known(self.gazetteer, name):
+            ranked = self.rank(name, labels, context)
+            if ranked:
+                best = ranked[0]
+                found = Scored(best.candidate, best.score, (f"contains {name!r}", *best.reasons))
+        if found is not None and _is_division_name(surface) and _named_elsewhere(found, places):
+            return None
+        return found
+
+    def context_of(self, mentions: Sequence[Mention], text: str = "") -> Context:
+        """The context that a set of mentions (of ``text``) gives to the resolution of each."""
+        return self._context(_group(mentions), mentions, text)
+
+    def _context(
+        self, groups: dict[str, list[Mention]], mentions: Sequence[Mention], text: str = ""
+    ) -> Context:
         """Countries and divisions the article names: those its names and adjectives clearly
         point at; and the names it qualifies with a state or country ("Alexandria, La.")."""
         countries: set[str] = set()
@@ -420,18 +508,26 @@ class Resolver:
             if top.kind == "city" and first.place is None:
                 towns[normalize(first.name)] = (top.lat, top.lon)
         main = min(named, key=lambda c: (-named[c], c)) if named else ""
+        qualified, qualifiers = self._qualified(mentions)
         return Context(
             frozenset(countries),
             frozenset(regions),
-            self._qualified(mentions),
+            qualified,
             main_country=main,
             towns=towns,
+            qualifiers=qualifiers,
+            text=text,
         )
 
-    def _qualified(self, mentions: Sequence[Mention]) -> dict[str, frozenset[str]]:
-        """Names followed by ", <state or country>": the division or country each points to."""
+    def _qualified(
+        self, mentions: Sequence[Mention]
+    ) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        """Names followed by ", <state or country>": the division or country each points to;
+        and the names written so after a town that lies in them, to that division or country
+        ("Tacoma, Washington" is the state, not the capital)."""
         ordered = sorted(mentions, key=lambda m: m.start)
         qualified: dict[str, set[str]] = defaultdict(set)
+        qualifiers: dict[str, str] = {}
         for town, after in itertools.pairwise(ordered):
             gap = after.start - town.end
             if town.place is not None or not 1 <= gap <= 2 or after.place is not None:
@@ -454,7 +550,14 @@ class Resolver:
                 qualified[normalize(town.name)].add(_region_of(top))
             elif top.kind == "country":
                 qualified[normalize(town.name)].add(top.country_code)
-        return {name: frozenset(codes) for name, codes in qualified.items()}
+            # the state itself, when the town before it is one of its own ("Washington, New
+            # York and Boston" is a list: no town called Washington lies in New York state)
+            if any(
+                c.match <= ALIAS and c.kind in ("city", "capital") and _lies_in(c, top)
+                for c in self.candidates(town.name)
+            ):
+                qualifiers.setdefault(normalize(after.name), top.key)
+        return {name: frozenset(codes) for name, codes in qualified.items()}, qualifiers
 
 
 #: Words inside a longer name that are never a place on their own ("University of …").
@@ -512,9 +615,95 @@ def _weight(place: Place) -> float:
 DIVISION_NOUNS = frozenset({"county", "parish", "township", "borough"})
 
 
+#: Common nouns that end a place's name ("Fire Island", "Nile Delta", "Thames Valley"): never
+#: the place named inside it, though a town, a division or a country's other name is spelt so.
+GENERIC_NOUNS = PLACE_NOUNS | {
+    "delta",
+    "quarter",
+    "coast",
+    "bay",
+    "park",
+    "hill",
+    "hills",
+    "heights",
+    "springs",
+    "falls",
+    "point",
+    "harbour",
+    "harbor",
+    "port",
+}
+#: Last words of a street's name ("Collins Avenue", "Victoria St.").
+STREET_NOUNS = frozenset(
+    {"street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "boulevard", "blvd", "lane"}
+)
+#: Words naming an institution that is one building or campus, in one town ("Colorado State
+#: University", "the Russian Foreign Ministry"), unlike a bank or a parliament, named for its
+#: whole state or country.
+INSTITUTION_NOUNS = frozenset(
+    {"university", "college", "hospital", "airport", "stadium", "ministry", "center", "centre"}
+)
+
+
+#: What stands between a building's name and the place written after it as where it is: "in",
+#: "near", a comma ("the Alder Hey Children's Hospital in Liverpool"). Not "at": "Royal Street
+#: at Washington Square" is a corner.
+_LOCATED_IN = re.compile(r"\s+(?:in|near|outside)\s+(?:the\s+)?|,\s*(?:in\s+)?")
+#: Kinds of place a bare comma after a name can introduce as where it is.
+AREA_KINDS = frozenset({"region", "country"})
+#: How far after a name the place that says where it is may start, in characters.
+_LOCATED_GAP = 12
+
+
+def _written_after(text: str, ends: Sequence[int], places: Sequence[Place]) -> Place | None:
+    """The place written right after a name ending at one of ``ends`` in ``text`` as where it
+    is: after "in", "at" or "near", any place; after a bare comma, a state or country only
+    ("Knockhill, Fife"), since a comma also separates the items of a list."""
+    if not text:
+        return None
+    starts = {m.start: p for p in places for m in p.mentions}
+    for end in ends:
+        for start in range(end + 1, min(end + _LOCATED_GAP, len(text)) + 1):
+            place = starts.get(start)
+            if place is None:
+                continue
+            gap = _LOCATED_IN.fullmatch(text, end, start)
+            if gap is not None and (gap.group().strip() != "," or _is_area(place.candidate)):
+                return place
+            break
+    return None
+
+
+def _is_street(surface: str) -> bool:
+    words = surface.split()
+    return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
+
+
+def _is_institution(surface: str) -> bool:
+    return any(word.casefold() in INSTITUTION_NOUNS for word in surface.split())
+
+
+def _is_area(candidate: Candidate) -> bool:
+    """A country or a region (a first-level division): too large to be where one building is."""
+    return candidate.kind in AREA_KINDS
+
+
 def _regions_of(places: Sequence[Place]) -> set[str]:
     """The states and provinces among ``places``, as "US-NJ"."""
     return {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+
+
+def _named_elsewhere(found: Scored, places: Sequence[Place]) -> bool:
+    """Whether a county (or parish, township, borough) cannot be where ``found``, the place
+    its name contains, is: it is named after a person or a town elsewhere as often as after a
+    town of its own ("Hamilton County", Tennessee), and never is the state or country it is
+    named after ("Ohio County", West Virginia)."""
+    candidate = found.candidate
+    if _is_area(candidate):
+        return True
+    return candidate.kind in ("city", "capital") and _region_of(candidate) not in _regions_of(
+        places
+    )
 
 
 def _is_division_name(surface: str) -> bool:

@@ -104,7 +104,7 @@ class Geoparser:
         """The story of ``article``, given the model's parse of its text."""
         sentences = sentences_of(doc)
         mentions = find_mentions(doc, sentences, self.gazetteer)
-        places = self.resolver.resolve(mentions, guess=self.guess)
+        places = self.resolver.resolve(mentions, guess=self.guess, text=article.text)
         places = self._with_online(mentions, places)
         events = find_events(doc, sentences, places, self.gazetteer, article.year)
         return Story(article, tuple(sentences), tuple(places), tuple(events))
@@ -184,12 +184,12 @@ class Geoparser:
                     place,
                 )
             )
-        context = self.resolver.context_of([*found, *given])
-        # the given spans say where the article is as much as the found ones: both place it
+        # the given spans say where the article is as much as the found ones: both place it,
+        # each span once
         spans_taken = {(m.start, m.end) for m in given}
-        places = self.resolver.resolve(
-            [*given, *(m for m in found if (m.start, m.end) not in spans_taken)]
-        )
+        mentions = [*given, *(m for m in found if (m.start, m.end) not in spans_taken)]
+        context = self.resolver.context_of(mentions, text)
+        places = self.resolver.resolve(mentions, text=text)
         results = []
         for start, end in spans:
             surface = text[start:end]
@@ -201,7 +201,9 @@ class Geoparser:
                 ranked = self.resolver.rank(mention.name, (mention.label,), context)
                 best = ranked[0] if ranked else None
                 if best is None:  # a street, a school, "Orange County": see Resolver.fallback
-                    best = self.resolver.fallback(surface, (mention.label,), context, places)
+                    best = self.resolver.fallback(
+                        surface, (mention.label,), context, places, ends=[end]
+                    )
             results.append(SpanResult(start, end, surface, best))
         return results
 

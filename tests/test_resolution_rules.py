@@ -502,3 +502,160 @@ def test_adjectives_of_states_are_derived(
 ) -> None:
     found = gazetteer.demonym(adjective)
     assert (found.name if found else None) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "key_kind"),
+    [
+        # after a town of it and a comma, "Washington" is the state, not the capital
+        (
+            "Firefighters in Tacoma, Washington put out the blaze on Monday.",
+            "Washington",
+            "ADM1",
+        ),
+        # a list of cities is no town and its state: New York stays the city
+        (
+            "After stops in Washington, New York and Boston, the prince flew to Houston.",
+            "Washington",
+            "PPLC",
+        ),
+    ],
+)
+def test_a_state_written_after_its_town_is_the_state(
+    geoparser: Geoparser, text: str, surface: str, key_kind: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.candidate.feature_code == key_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a street named after a place is not in it, but in the town the story is about
+        ("Police closed Victoria Street in Glasgow after the fire.", "Victoria Street", "Glasgow"),
+        # a university named after its state is on a campus in the story's town of that state
+        (
+            "Students at Colorado State University in Fort Collins protested on Monday.",
+            "Colorado State University",
+            "Fort Collins",
+        ),
+    ],
+)
+def test_buildings_named_after_a_place_are_in_the_story_town(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.name == town
+    start, end = _span(text, surface)
+    (given,) = geoparser.resolve_spans(text, [(start, end)])
+    assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "near"),
+    [
+        # seats of government named for their governments: the building, not a namesake town
+        # (White House, Tennessee; "Casa Blanca" is an alternate name of Casablanca)
+        ("Reporters waited outside the White House on Friday.", "White House", (38.90, -77.04)),
+        ("The Kremlin denied the report on Tuesday.", "Kremlin", (55.75, 37.62)),
+    ],
+)
+def test_seats_of_government(
+    geoparser: Geoparser, text: str, surface: str, near: tuple[float, float]
+) -> None:
+    start, end = _span(text, surface)
+    (given,) = geoparser.resolve_spans(text, [(start, end)])
+    assert given.best is not None
+    assert distance_km(given.best.candidate.lat, given.best.candidate.lon, *near) < 5
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "country"),
+    [
+        # the last word of "Fire Island" is a common noun, not Iceland ("Island" in Danish)
+        ("The ferry from Patchogue to Fire Island was cancelled.", "Fire Island", "US"),
+        # nor is "Delta" in "Nile Delta" Nigeria's Delta State
+        ("Farmers in the Nile Delta north of Cairo lost their crops.", "Nile Delta", "EG"),
+    ],
+)
+def test_a_common_noun_ending_a_name_is_no_place(
+    geoparser: Geoparser, text: str, surface: str, country: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.country_code == country
+
+
+def test_a_county_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> None:
+    """ "Ohio County" is in West Virginia: the county named after a state is in the story's
+    town, not at the state's point."""
+    text = "Deputies in Ohio County arrested two men near Wheeling on Monday."
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio County")])
+    assert given.best is not None and given.best.candidate.name == "Wheeling"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a building the gazetteer lacks is in the town written after it, not the story's
+        # main town
+        (
+            "Nurses at Saint Brigid's Hospital in Leeds went on strike. Talks in London and "
+            "London's hospitals were also affected, officials in London said.",
+            "Saint Brigid's Hospital",
+            "Leeds",
+        ),
+        # a country inside the name says less than the town after it
+        (
+            "A queue formed outside the Embassy of Peru in Madrid on Monday.",
+            "Embassy of Peru",
+            "Madrid",
+        ),
+    ],
+)
+def test_a_building_is_in_the_town_written_after_it(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # "the Gulf" alone is the gulf of the countries the story is about
+        ("Qatar and Bahrain said tankers crossed the Gulf safely.", "Persian Gulf"),
+        ("Shrimpers in Louisiana said the Gulf was calm on Monday.", "Gulf of Mexico"),
+    ],
+)
+def test_the_gulf_is_the_one_the_story_is_about(geoparser: Geoparser, text: str, name: str) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Gulf")])
+    assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "feature_code"),
+    [
+        # a dateline names the state by its abbreviation: its full name is the state there
+        ("YAKIMA, Wash. — Wildfires burned across central Washington on Monday.", "ADM1"),
+        # nothing names the state: the capital
+        ("Wildfires burned for days, officials in Washington said on Monday.", "PPLC"),
+    ],
+)
+def test_a_state_named_by_its_abbreviation(
+    geoparser: Geoparser, text: str, feature_code: str
+) -> None:
+    start = text.rindex("Washington")
+    (given,) = geoparser.resolve_spans(text, [(start, start + len("Washington"))])
+    assert given.best is not None and given.best.candidate.feature_code == feature_code
+
+
+def test_a_country_named_in_passing_does_not_outweigh_a_famous_city(geoparser: Geoparser) -> None:
+    """A story that names the US in passing does not make Geneva the town in Illinois (22,000
+    people) rather than the Swiss city (183,000): a country named, but not the one named most,
+    counts for little."""
+    text = (
+        "Aid officials spoke at a briefing in Geneva. Refugees from Venezuela crossed into "
+        "Brazil, and the U.S. pledged more aid."
+    )
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Geneva")])
+    assert given.best is not None and given.best.candidate.country_code == "CH"
