@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
@@ -542,8 +542,37 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
-    mentions = [m for m in mentions if not _is_surname(doc, m)]
+    mentions = [_extended(doc, m, gazetteer) for m in mentions if not _is_surname(doc, m)]
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+#: How many words after a mention may complete a longer name (see :func:`_extended`).
+MAX_EXTENSION = 3
+
+
+def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
+    """The mention with the words after it when together they name a well-known place the
+    model cut in two: "Baja" + "California", "Boa" + "Vista", "Trinidad" + "and Tobago",
+    "U.S." + "Virgin Islands". Only capitalised words (and "and" between them) extend a name,
+    and only into a country, capital, large division or large city known by that full name."""
+    if mention.place is not None:
+        return mention
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span.end_char != mention.end:
+        return mention
+    best = mention
+    end = span.end
+    while end < len(doc) and end - span.end < MAX_EXTENSION:
+        token = doc[end]
+        end += 1
+        if token.lower_ == "and" and end < len(doc) and doc[end].is_title:
+            continue
+        if not (token.is_title or token.is_upper) or not token.is_alpha:
+            break
+        text = doc.text[mention.start : token.idx + len(token)]
+        if _known_as_one(gazetteer, text) and is_well_known(gazetteer, text):
+            best = replace(mention, end=token.idx + len(token), text=text, name=text)
+    return best
 
 
 def _is_surname(doc: Doc, mention: Mention) -> bool:

@@ -440,6 +440,19 @@ def test_names_ending_in_a_place_noun_are_places(
         ),
         # a trailing hyphen is no part of the name ("Armenia-Italy friendship group")
         ("Members of the Armenia- Italy friendship group met in Rome.", "Armenia", "Armenia"),
+        # a well-known name the model cut in two is one mention, whatever it tagged the parts
+        ("The factory in Baja California will open in May.", "Baja California", "Baja California"),
+        ("Migrants are living in Boa Vista, the state capital.", "Boa Vista", "Boa Vista"),
+        (
+            "Ministers from Trinidad and Tobago did not attend.",
+            "Trinidad and Tobago",
+            "Trinidad and Tobago",
+        ),
+        (
+            "Players in the U.S. Virgin Islands can buy tickets.",
+            "U.S. Virgin Islands",
+            "U.S. Virgin Islands",
+        ),
     ],
 )
 def test_mention_surfaces(geoparser: Geoparser, text: str, surface: str, name: str) -> None:
