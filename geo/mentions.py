@@ -520,13 +520,16 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
         elif ent.label_ in PLACE_LABELS:
             if _next_is_person(ent):
                 continue
-            cleaned = _clean(ent)
-            if cleaned is None or not _is_name(cleaned[2]):
-                continue
-            start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
-            sentence = sentence_at(sentences, start).index
-            locative = ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE
-            mentions.append(Mention(start, end, text, text, ent.label_, sentence, None, locative))
+            for part in _comma_parts(ent, gazetteer):
+                cleaned = _clean(part)
+                if cleaned is None or not _is_name(cleaned[2]):
+                    continue
+                start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
+                sentence = sentence_at(sentences, start).index
+                locative = part.start > 0 and doc[part.start - 1].lower_ in LOCATIVE
+                mentions.append(
+                    Mention(start, end, text, text, ent.label_, sentence, None, locative)
+                )
         elif ent.label_ == "MONEY":
             mentions += _currency_countries(ent, sentences, gazetteer)
         elif ent.label_ == "NORP":
@@ -573,6 +576,25 @@ def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
         if _known_as_one(gazetteer, text) and is_well_known(gazetteer, text):
             best = replace(mention, end=token.idx + len(token), text=text, name=text)
     return best
+
+
+def _comma_parts(ent: Span, gazetteer: Gazetteer) -> list[Span]:
+    """A place entity the model ran across a comma, in its parts: "Thruxton, Hampshire" is a
+    village and its county, "Manila Cathedral, Cardinal Tagle" a church and a person. The
+    first part stays; a later one only when the gazetteer knows it by its own name or an alias.
+    (:func:`_joined` makes one mention again of a name known with its comma, "Washington,
+    D.C.".)"""
+    commas = [t.i for t in ent if t.text == ","]
+    if not commas:
+        return [ent]
+    doc = ent.doc
+    bounds = [ent.start, *commas, ent.end]
+    parts = [doc[bounds[0] : bounds[1]]]
+    for comma, end in itertools.pairwise(bounds[1:]):
+        part = doc[comma + 1 : end]
+        if len(part) and _known_as_one(gazetteer, part.text):
+            parts.append(part)
+    return parts
 
 
 def _is_surname(doc: Doc, mention: Mention) -> bool:

@@ -88,6 +88,23 @@ def test_a_place_named_elsewhere_starts_an_organisation(geoparser: Geoparser) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # a village and its county, which the model tags as one place
+        ("The next round is on 19 May: Thruxton, Hampshire.", {"Thruxton", "Hampshire"}),
+        ("28/29 April: Donington Park, Leicestershire.", {"Donington Park", "Leicestershire"}),
+        # a church and a person after it (the model tags both as one facility)
+        ("Mass was held at the Manila Cathedral, Cardinal Tagle said.", {"Manila Cathedral"}),
+    ],
+)
+def test_a_place_and_its_region_after_a_comma_are_two_mentions(
+    geoparser: Geoparser, text: str, surfaces: set[str]
+) -> None:
+    found = {m.text for m in _story(geoparser, text).mentions}
+    assert surfaces <= found and not any("," in name for name in found)
+
+
+@pytest.mark.parametrize(
     ("text", "not_places"),
     [
         # a surname of a person the article names in full is that person, not a town
