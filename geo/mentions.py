@@ -545,6 +545,7 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
+    mentions += _listed_towns(doc, sentences, gazetteer, mentions)
     mentions = [_extended(doc, m, gazetteer) for m in mentions if not _is_surname(doc, m)]
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
 
@@ -595,6 +596,97 @@ def _comma_parts(ent: Span, gazetteer: Gazetteer) -> list[Span]:
         if len(part) and _known_as_one(gazetteer, part.text):
             parts.append(part)
     return parts
+
+
+#: Words that join the items of a list: "Hilversum and Almelo", "Nitra, Prešov or Košice".
+LIST_JOINERS = frozenset({",", "and", "or", "&"})
+
+
+def _listed_towns(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns listed with a town the article names, that the model left untagged or called a
+    person or a firm ("stops in Hilversum and Almelo", "stores in Žilina, Nitra, Prešov and
+    Košice"): a capitalised proper noun joined to a place mention by a comma, "and" or "or"
+    is a place when the gazetteer knows it by its own name as a town or division of the
+    country a town of that name lies in."""
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    queue = [m for m in found if m.place is None and m.label == "GPE"]
+    listed: list[Mention] = []
+    while queue:
+        mention = queue.pop()
+        countries = {c.country_code for c in gazetteer.lookup(mention.name)[:5]} - {""}
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if not countries or span is None:
+            continue
+        for run in (
+            _next_in_list(doc, span.end, covered),
+            _previous_in_list(doc, span.start, covered),
+        ):
+            if run is None or not _is_recoverable(run.text):
+                continue
+            if any(
+                c.match == PRIMARY and c.country_code in countries
+                for c in gazetteer.lookup(run.text)[:10]
+            ):
+                sentence = sentence_at(sentences, run.start_char).index
+                town = Mention(run.start_char, run.end_char, run.text, run.text, "GPE", sentence)
+                listed.append(town)
+                queue.append(town)
+                covered.update(t.i for t in run)
+    return listed
+
+
+def _tokens(doc: Doc, mention: Mention) -> Span | list[Any]:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span if span is not None else []
+
+
+def _list_item(doc: Doc, start: int, end: int, covered: set[int]) -> Span | None:
+    """``doc[start:end]`` when it is a whole list item: one to three capitalised proper nouns
+    no rule took as a place, and a whole entity if the model tagged one."""
+    if not 0 <= start < end <= len(doc) or end - start > MAX_EMBEDDED_TOKENS:
+        return None
+    run = doc[start:end]
+    if any(t.i in covered or not t.is_title or t.pos_ != "PROPN" for t in run):
+        return None
+    if any(t.ent_type_ and t.ent_type_ not in RECOVERED_LABELS for t in run):
+        return None
+    if run[0].ent_iob_ == "I" or (end < len(doc) and doc[end].ent_iob_ == "I"):
+        return None  # part of a longer entity
+    return run
+
+
+def _is_item_end(doc: Doc, i: int) -> bool:
+    return i >= len(doc) or not (doc[i].is_title and doc[i].pos_ == "PROPN")
+
+
+def _next_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The list item after a place that ends at token ``i``: ", X", " and X", ", and X"."""
+    joined = i
+    while joined < len(doc) and joined - i < 2 and doc[joined].lower_ in LIST_JOINERS:
+        joined += 1
+    if joined == i:
+        return None
+    end = joined
+    while end < len(doc) and end - joined < MAX_EMBEDDED_TOKENS and not _is_item_end(doc, end):
+        end += 1
+    return _list_item(doc, joined, end, covered) if _is_item_end(doc, end) else None
+
+
+def _previous_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The list item before a place that starts at token ``i``: "X and", "X,"."""
+    joined = i
+    while joined > 0 and i - joined < 2 and doc[joined - 1].lower_ in LIST_JOINERS:
+        joined -= 1
+    if joined == i:
+        return None
+    start = joined
+    while start > 0 and joined - start < MAX_EMBEDDED_TOKENS and not _is_item_end(doc, start - 1):
+        start -= 1
+    if start > 0 and not _is_item_end(doc, start - 1):
+        return None
+    return _list_item(doc, start, joined, covered)
 
 
 def _is_surname(doc: Doc, mention: Mention) -> bool:

@@ -105,6 +105,25 @@ def test_a_place_and_its_region_after_a_comma_are_two_mentions(
 
 
 @pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # towns listed with a town of the same country, which the model calls a firm, a
+        # product or a person
+        (
+            "The chain sold its stores in Žilina, Nitra, Prešov and Košice last year.",
+            {"Nitra", "Prešov", "Košice"},
+        ),
+        ("The new train to Berlin stops in Hilversum and Almelo, officials said.", {"Almelo"}),
+        ("Drivers travelling from Gloucester and Cheltenham face long delays.", {"Cheltenham"}),
+    ],
+)
+def test_towns_listed_with_a_town_are_places(
+    geoparser: Geoparser, text: str, surfaces: set[str]
+) -> None:
+    assert surfaces <= {m.text for m in _story(geoparser, text).mentions}
+
+
+@pytest.mark.parametrize(
     ("text", "not_places"),
     [
         # a surname of a person the article names in full is that person, not a town
@@ -119,6 +138,8 @@ def test_a_place_and_its_region_after_a_comma_are_two_mentions(
         ("She talked to Davis about the plan on Monday.", {"Davis"}),
         # surnames that are also towns stay people ("Tyler", Texas; "Sutton", London)
         ("Coach Tyler Sutton praised the players after the match.", {"Tyler", "Sutton"}),
+        # people listed next to a place stay people
+        ("The envoy met Putin and Lavrov in Moscow on Monday.", {"Putin", "Lavrov"}),
         # a firm is no place unless the gazetteer knows its name as a famous one
         ("Shares of Acme Widgets rose after the announcement.", {"Acme", "Acme Widgets"}),
     ],
