@@ -546,7 +546,11 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
-    mentions = [_extended(doc, m, gazetteer) for m in mentions if not _is_surname(doc, m)]
+    mentions = [
+        _extended(doc, m, gazetteer)
+        for m in mentions
+        if not (_is_surname(doc, m) or _is_bare_states(doc.text, m))
+    ]
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
 
 
@@ -687,6 +691,18 @@ def _previous_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
     if start > 0 and not _is_item_end(doc, start - 1):
         return None
     return _list_item(doc, start, joined, covered)
+
+
+_THE_BEFORE = re.compile(r"(?:^|\W)the\s+$", re.IGNORECASE)
+
+
+def _is_bare_states(text: str, mention: Mention) -> bool:
+    """ "States" alone is the United States only as "the States", not in "155 States and the
+    EU" or "the Member States", nor as what is left of "the United States" when a rule
+    saw "States" alone."""
+    if mention.text != "States":
+        return False
+    return not _THE_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
 
 
 def _is_surname(doc: Doc, mention: Mention) -> bool:

@@ -36,6 +36,8 @@ def _span(text: str, surface: str) -> tuple[int, int]:
         ("The EU imposed new tariffs on steel imports on Tuesday.", "EU", "Europe"),
         # a country at the end of an organisation's name is a place the story is about
         ("Passengers said Air Zimbabwe cancelled every flight this week.", "Zimbabwe", "Zimbabwe"),
+        # "the States" alone is the United States
+        ("After years abroad she moved back to the States in May.", "States", "United States"),
         # a capital the model left untagged at the start of a sentence
         ("Officials met on Monday. Tunis is increasingly reliant on aid.", "Tunis", "Tunis"),
         # a country, or its adjective, inside an organisation's name
@@ -138,6 +140,8 @@ def test_towns_listed_with_a_town_are_places(
         ("She talked to Davis about the plan on Monday.", {"Davis"}),
         # surnames that are also towns stay people ("Tyler", Texas; "Sutton", London)
         ("Coach Tyler Sutton praised the players after the match.", {"Tyler", "Sutton"}),
+        # "States" alone is no country: only "the States" is the United States
+        ("The agency has 156 members (155 States and the European Union).", {"States"}),
         # people listed next to a place stay people
         ("The envoy met Putin and Lavrov in Moscow on Monday.", {"Putin", "Lavrov"}),
         # a firm is no place unless the gazetteer knows its name as a famous one
