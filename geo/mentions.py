@@ -521,7 +521,7 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             if _next_is_person(ent):
                 continue
             for part in _comma_parts(ent, gazetteer):
-                cleaned = _clean(part)
+                cleaned = _clean(_without_lowercase_tail(part))
                 if cleaned is None or not _is_name(cleaned[2]):
                     continue
                 start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
@@ -581,6 +581,16 @@ def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
         if _known_as_one(gazetteer, text) and is_well_known(gazetteer, text):
             best = replace(mention, end=token.idx + len(token), text=text, name=text)
     return best
+
+
+def _without_lowercase_tail(span: Span) -> Span:
+    """A place entity without the lowercase words the model ran on to: "the eastern Pacific
+    equatorial region" tags "Pacific equatorial", "in Torkula village" "Torkula village",
+    "at Grand and State" "Grand and". A name's last word is capitalised."""
+    end = span.end
+    while end > span.start + 1 and span.doc[end - 1].is_lower:
+        end -= 1
+    return span.doc[span.start : end]
 
 
 def _comma_parts(ent: Span, gazetteer: Gazetteer) -> list[Span]:

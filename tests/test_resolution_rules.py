@@ -482,6 +482,12 @@ def test_names_ending_in_a_place_noun_are_places(
         ),
         # a trailing hyphen is no part of the name ("Armenia-Italy friendship group")
         ("Members of the Armenia- Italy friendship group met in Rome.", "Armenia", "Armenia"),
+        # the lowercase words the model ran a place on to are no part of its name
+        (
+            "El Niño brings warmer than normal water in the eastern Pacific equatorial region.",
+            "Pacific",
+            "Pacific Ocean",
+        ),
         # a well-known name the model cut in two is one mention, whatever it tagged the parts
         ("The factory in Baja California will open in May.", "Baja California", "Baja California"),
         ("Migrants are living in Boa Vista, the state capital.", "Boa Vista", "Boa Vista"),
