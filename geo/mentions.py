@@ -462,8 +462,9 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
     return found
 
 
-#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale").
-LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to"})
+#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale",
+#: "expanding services into Nelson").
+LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to", "into"})
 
 
 def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:

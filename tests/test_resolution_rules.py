@@ -60,6 +60,7 @@ def test_places_the_model_mislabels_are_recovered(
         # a town the model leaves untagged or calls a person, after "in", "at", "from"
         ("The winning ticket was sold at a gas station in Riverdale last week.", "Riverdale"),
         ("Fans travelled from Dewsbury and Leeds to see the match.", "Dewsbury"),
+        ("By expanding its services into Castlegar, the ministry kept its promise.", "Castlegar"),
     ],
 )
 def test_towns_after_a_locative_preposition(geoparser: Geoparser, text: str, surface: str) -> None:
