@@ -278,10 +278,42 @@ def _is_name(text: str) -> bool:
     return any(ch.isupper() for ch in text) and text.casefold() not in COMPASS
 
 
+#: Titles a place often comes before, in a person's description: "Manila Archbishop Luis
+#: Tagle", "Houston Mayor Sylvester Turner", "Texas Gov. Greg Abbott".
+TITLES = frozenset(
+    {
+        "mayor",
+        "governor",
+        "gov",
+        "archbishop",
+        "bishop",
+        "cardinal",
+        "president",
+        "premier",
+        "senator",
+        "sen",
+        "rep",
+        "congressman",
+        "congresswoman",
+        "councillor",
+        "councilman",
+        "councilwoman",
+        "minister",
+        "sheriff",
+        "judge",
+        "coach",
+        "mp",
+    }
+)
+
+
 def _next_is_person(span: Span) -> bool:
-    """ "Vladimir" before "Putin": a first name the model took for a place."""
+    """ "Vladimir" before "Putin": a first name the model took for a place. Not "Manila"
+    before "Archbishop Luis Tagle": a place before a title describes the person."""
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].ent_type_ == "PERSON"
+    if span.end >= len(doc) or doc[span.end].ent_type_ != "PERSON":
+        return False
+    return doc[span.end].lower_.rstrip(".") not in TITLES
 
 
 def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bool:

@@ -483,6 +483,12 @@ def test_names_ending_in_a_place_noun_are_places(
         ),
         # a trailing hyphen is no part of the name ("Armenia-Italy friendship group")
         ("Members of the Armenia- Italy friendship group met in Rome.", "Armenia", "Armenia"),
+        # a place before a title describes the person: no first name ("Vladimir Putin")
+        (
+            "On Saturday, Manila Archbishop Luis Antonio Cardinal Tagle led the vigil.",
+            "Manila",
+            "Manila",
+        ),
         # the lowercase words the model ran a place on to are no part of its name
         (
             "El Niño brings warmer than normal water in the eastern Pacific equatorial region.",
