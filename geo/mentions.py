@@ -451,9 +451,20 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
             continue
         start, end = words[0].idx, words[-1].idx + len(words[-1])
         text = doc.text[start:end]
-        if is_well_known(gazetteer, text.title()):
+        if is_well_known(gazetteer, text.title()) or (
+            _own_name(gazetteer, text.title()) and _division_follows(span, len(words), gazetteer)
+        ):
             found.append(Mention(start, end, text, text.title(), "GPE", sentence.index))
     return found
+
+
+def _division_follows(span: Span, i: int, gazetteer: Gazetteer) -> bool:
+    """True when ``span[i]`` is a comma and a state or province follows it, as in a dateline
+    "PLEASANTON, Calif. —": the town is named with its state, so any town will do."""
+    if i + 1 >= len(span) or span[i].text != ",":
+        return False
+    top = gazetteer.lookup(span[i + 1].text)[:1]
+    return bool(top) and top[0].match <= ALIAS and top[0].feature_code == "ADM1"
 
 
 def _own_name(gazetteer: Gazetteer, text: str) -> bool:

@@ -45,6 +45,12 @@ def _span(text: str, surface: str) -> tuple[int, int]:
         ("A BBC Russian Service reporter was detained.", "Russian", "Russia"),
         # a dateline in capitals opens the article; the model rarely tags capitals
         ("TORONTO — Police closed several roads after the storm.", "TORONTO", "Toronto"),
+        # a smaller town in a dateline is named with its state
+        (
+            "PLEASANTON, Calif. — A maker of cold-chain sensors said on Monday.",
+            "PLEASANTON",
+            "Pleasanton",
+        ),
     ],
 )
 def test_places_the_model_mislabels_are_recovered(
