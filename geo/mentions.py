@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
@@ -278,10 +278,42 @@ def _is_name(text: str) -> bool:
     return any(ch.isupper() for ch in text) and text.casefold() not in COMPASS
 
 
+#: Titles a place often comes before, in a person's description: "Manila Archbishop Luis
+#: Tagle", "Houston Mayor Sylvester Turner", "Texas Gov. Greg Abbott".
+TITLES = frozenset(
+    {
+        "mayor",
+        "governor",
+        "gov",
+        "archbishop",
+        "bishop",
+        "cardinal",
+        "president",
+        "premier",
+        "senator",
+        "sen",
+        "rep",
+        "congressman",
+        "congresswoman",
+        "councillor",
+        "councilman",
+        "councilwoman",
+        "minister",
+        "sheriff",
+        "judge",
+        "coach",
+        "mp",
+    }
+)
+
+
 def _next_is_person(span: Span) -> bool:
-    """ "Vladimir" before "Putin": a first name the model took for a place."""
+    """ "Vladimir" before "Putin": a first name the model took for a place. Not "Manila"
+    before "Archbishop Luis Tagle": a place before a title describes the person."""
     doc = span.doc
-    return span.end < len(doc) and doc[span.end].ent_type_ == "PERSON"
+    if span.end >= len(doc) or doc[span.end].ent_type_ != "PERSON":
+        return False
+    return doc[span.end].lower_.rstrip(".") not in TITLES
 
 
 def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bool:
@@ -419,9 +451,20 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
             continue
         start, end = words[0].idx, words[-1].idx + len(words[-1])
         text = doc.text[start:end]
-        if is_well_known(gazetteer, text.title()):
+        if is_well_known(gazetteer, text.title()) or (
+            _own_name(gazetteer, text.title()) and _division_follows(span, len(words), gazetteer)
+        ):
             found.append(Mention(start, end, text, text.title(), "GPE", sentence.index))
     return found
+
+
+def _division_follows(span: Span, i: int, gazetteer: Gazetteer) -> bool:
+    """True when ``span[i]`` is a comma and a state or province follows it, as in a dateline
+    "PLEASANTON, Calif. —": the town is named with its state, so any town will do."""
+    if i + 1 >= len(span) or span[i].text != ",":
+        return False
+    top = gazetteer.lookup(span[i + 1].text)[:1]
+    return bool(top) and top[0].match <= ALIAS and top[0].feature_code == "ADM1"
 
 
 def _own_name(gazetteer: Gazetteer, text: str) -> bool:
@@ -462,8 +505,9 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
     return found
 
 
-#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale").
-LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to"})
+#: Prepositions after which a proper noun is most often a place ("a shop in Riverdale",
+#: "expanding services into Nelson").
+LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to", "into"})
 
 
 def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
@@ -520,13 +564,16 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
         elif ent.label_ in PLACE_LABELS:
             if _next_is_person(ent):
                 continue
-            cleaned = _clean(ent)
-            if cleaned is None or not _is_name(cleaned[2]):
-                continue
-            start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
-            sentence = sentence_at(sentences, start).index
-            locative = ent.start > 0 and doc[ent.start - 1].lower_ in LOCATIVE
-            mentions.append(Mention(start, end, text, text, ent.label_, sentence, None, locative))
+            for part in _comma_parts(ent, gazetteer):
+                cleaned = _clean(_without_lowercase_tail(part))
+                if cleaned is None or not _is_name(cleaned[2]):
+                    continue
+                start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
+                sentence = sentence_at(sentences, start).index
+                locative = part.start > 0 and doc[part.start - 1].lower_ in LOCATIVE
+                mentions.append(
+                    Mention(start, end, text, text, ent.label_, sentence, None, locative)
+                )
         elif ent.label_ == "MONEY":
             mentions += _currency_countries(ent, sentences, gazetteer)
         elif ent.label_ == "NORP":
@@ -542,8 +589,174 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 # the model sometimes files a city as a group of people ("Tunis")
                 mentions.append(Mention(start, end, text, text, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
-    mentions = [m for m in mentions if not _is_surname(doc, m)]
+    mentions += _listed_towns(doc, sentences, gazetteer, mentions)
+    mentions = [
+        _extended(doc, m, gazetteer)
+        for m in mentions
+        if not (_is_surname(doc, m) or _is_bare_states(doc.text, m))
+    ]
     return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+
+
+#: How many words after a mention may complete a longer name (see :func:`_extended`).
+MAX_EXTENSION = 3
+
+
+def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
+    """The mention with the words after it when together they name a well-known place the
+    model cut in two: "Baja" + "California", "Boa" + "Vista", "Trinidad" + "and Tobago",
+    "U.S." + "Virgin Islands". Only capitalised words (and "and" between them) extend a name,
+    and only into a country, capital, large division or large city known by that full name."""
+    if mention.place is not None:
+        return mention
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span.end_char != mention.end:
+        return mention
+    best = mention
+    end = span.end
+    while end < len(doc) and end - span.end < MAX_EXTENSION:
+        token = doc[end]
+        end += 1
+        if token.lower_ == "and" and end < len(doc) and doc[end].is_title:
+            continue
+        if not (token.is_title or token.is_upper) or not token.is_alpha:
+            break
+        text = doc.text[mention.start : token.idx + len(token)]
+        if _known_as_one(gazetteer, text) and is_well_known(gazetteer, text):
+            best = replace(mention, end=token.idx + len(token), text=text, name=text)
+    return best
+
+
+def _without_lowercase_tail(span: Span) -> Span:
+    """A place entity without the lowercase words the model ran on to: "the eastern Pacific
+    equatorial region" tags "Pacific equatorial", "in Torkula village" "Torkula village",
+    "at Grand and State" "Grand and". A name's last word is capitalised."""
+    end = span.end
+    while end > span.start + 1 and span.doc[end - 1].is_lower:
+        end -= 1
+    return span.doc[span.start : end]
+
+
+def _comma_parts(ent: Span, gazetteer: Gazetteer) -> list[Span]:
+    """A place entity the model ran across a comma, in its parts: "Thruxton, Hampshire" is a
+    village and its county, "Manila Cathedral, Cardinal Tagle" a church and a person. The
+    first part stays; a later one only when the gazetteer knows it by its own name or an alias.
+    (:func:`_joined` makes one mention again of a name known with its comma, "Washington,
+    D.C.".)"""
+    commas = [t.i for t in ent if t.text == ","]
+    if not commas:
+        return [ent]
+    doc = ent.doc
+    bounds = [ent.start, *commas, ent.end]
+    parts = [doc[bounds[0] : bounds[1]]]
+    for comma, end in itertools.pairwise(bounds[1:]):
+        part = doc[comma + 1 : end]
+        if len(part) and _known_as_one(gazetteer, part.text):
+            parts.append(part)
+    return parts
+
+
+#: Words that join the items of a list: "Hilversum and Almelo", "Nitra, Prešov or Košice".
+LIST_JOINERS = frozenset({",", "and", "or", "&"})
+
+
+def _listed_towns(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns listed with a town the article names, that the model left untagged or called a
+    person or a firm ("stops in Hilversum and Almelo", "stores in Žilina, Nitra, Prešov and
+    Košice"): a capitalised proper noun joined to a place mention by a comma, "and" or "or"
+    is a place when the gazetteer knows it by its own name as a town or division of the
+    country a town of that name lies in."""
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    queue = [m for m in found if m.place is None and m.label == "GPE"]
+    listed: list[Mention] = []
+    while queue:
+        mention = queue.pop()
+        countries = {c.country_code for c in gazetteer.lookup(mention.name)[:5]} - {""}
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if not countries or span is None:
+            continue
+        for run in (
+            _next_in_list(doc, span.end, covered),
+            _previous_in_list(doc, span.start, covered),
+        ):
+            if run is None or not _is_recoverable(run.text):
+                continue
+            if any(
+                c.match == PRIMARY and c.country_code in countries
+                for c in gazetteer.lookup(run.text)[:10]
+            ):
+                sentence = sentence_at(sentences, run.start_char).index
+                town = Mention(run.start_char, run.end_char, run.text, run.text, "GPE", sentence)
+                listed.append(town)
+                queue.append(town)
+                covered.update(t.i for t in run)
+    return listed
+
+
+def _tokens(doc: Doc, mention: Mention) -> Span | list[Any]:
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span if span is not None else []
+
+
+def _list_item(doc: Doc, start: int, end: int, covered: set[int]) -> Span | None:
+    """``doc[start:end]`` when it is a whole list item: one to three capitalised proper nouns
+    no rule took as a place, and a whole entity if the model tagged one."""
+    if not 0 <= start < end <= len(doc) or end - start > MAX_EMBEDDED_TOKENS:
+        return None
+    run = doc[start:end]
+    if any(t.i in covered or not t.is_title or t.pos_ != "PROPN" for t in run):
+        return None
+    if any(t.ent_type_ and t.ent_type_ not in RECOVERED_LABELS for t in run):
+        return None
+    if run[0].ent_iob_ == "I" or (end < len(doc) and doc[end].ent_iob_ == "I"):
+        return None  # part of a longer entity
+    return run
+
+
+def _is_item_end(doc: Doc, i: int) -> bool:
+    return i >= len(doc) or not (doc[i].is_title and doc[i].pos_ == "PROPN")
+
+
+def _next_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The list item after a place that ends at token ``i``: ", X", " and X", ", and X"."""
+    joined = i
+    while joined < len(doc) and joined - i < 2 and doc[joined].lower_ in LIST_JOINERS:
+        joined += 1
+    if joined == i:
+        return None
+    end = joined
+    while end < len(doc) and end - joined < MAX_EMBEDDED_TOKENS and not _is_item_end(doc, end):
+        end += 1
+    return _list_item(doc, joined, end, covered) if _is_item_end(doc, end) else None
+
+
+def _previous_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The list item before a place that starts at token ``i``: "X and", "X,"."""
+    joined = i
+    while joined > 0 and i - joined < 2 and doc[joined - 1].lower_ in LIST_JOINERS:
+        joined -= 1
+    if joined == i:
+        return None
+    start = joined
+    while start > 0 and joined - start < MAX_EMBEDDED_TOKENS and not _is_item_end(doc, start - 1):
+        start -= 1
+    if start > 0 and not _is_item_end(doc, start - 1):
+        return None
+    return _list_item(doc, start, joined, covered)
+
+
+_THE_BEFORE = re.compile(r"(?:^|\W)the\s+$", re.IGNORECASE)
+
+
+def _is_bare_states(text: str, mention: Mention) -> bool:
+    """ "States" alone is the United States only as "the States", not in "155 States and the
+    EU" or "the Member States", nor as what is left of "the United States" when a rule
+    saw "States" alone."""
+    if mention.text != "States":
+        return False
+    return not _THE_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
 
 
 def _is_surname(doc: Doc, mention: Mention) -> bool:

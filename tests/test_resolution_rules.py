@@ -36,6 +36,8 @@ def _span(text: str, surface: str) -> tuple[int, int]:
         ("The EU imposed new tariffs on steel imports on Tuesday.", "EU", "Europe"),
         # a country at the end of an organisation's name is a place the story is about
         ("Passengers said Air Zimbabwe cancelled every flight this week.", "Zimbabwe", "Zimbabwe"),
+        # "the States" alone is the United States
+        ("After years abroad she moved back to the States in May.", "States", "United States"),
         # a capital the model left untagged at the start of a sentence
         ("Officials met on Monday. Tunis is increasingly reliant on aid.", "Tunis", "Tunis"),
         # a country, or its adjective, inside an organisation's name
@@ -43,6 +45,12 @@ def _span(text: str, surface: str) -> tuple[int, int]:
         ("A BBC Russian Service reporter was detained.", "Russian", "Russia"),
         # a dateline in capitals opens the article; the model rarely tags capitals
         ("TORONTO — Police closed several roads after the storm.", "TORONTO", "Toronto"),
+        # a smaller town in a dateline is named with its state
+        (
+            "PLEASANTON, Calif. — A maker of cold-chain sensors said on Monday.",
+            "PLEASANTON",
+            "Pleasanton",
+        ),
     ],
 )
 def test_places_the_model_mislabels_are_recovered(
@@ -58,6 +66,7 @@ def test_places_the_model_mislabels_are_recovered(
         # a town the model leaves untagged or calls a person, after "in", "at", "from"
         ("The winning ticket was sold at a gas station in Riverdale last week.", "Riverdale"),
         ("Fans travelled from Dewsbury and Leeds to see the match.", "Dewsbury"),
+        ("By expanding its services into Castlegar, the ministry kept its promise.", "Castlegar"),
     ],
 )
 def test_towns_after_a_locative_preposition(geoparser: Geoparser, text: str, surface: str) -> None:
@@ -88,6 +97,42 @@ def test_a_place_named_elsewhere_starts_an_organisation(geoparser: Geoparser) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # a village and its county, which the model tags as one place
+        ("The next round is on 19 May: Thruxton, Hampshire.", {"Thruxton", "Hampshire"}),
+        ("28/29 April: Donington Park, Leicestershire.", {"Donington Park", "Leicestershire"}),
+        # a church and a person after it (the model tags both as one facility)
+        ("Mass was held at the Manila Cathedral, Cardinal Tagle said.", {"Manila Cathedral"}),
+    ],
+)
+def test_a_place_and_its_region_after_a_comma_are_two_mentions(
+    geoparser: Geoparser, text: str, surfaces: set[str]
+) -> None:
+    found = {m.text for m in _story(geoparser, text).mentions}
+    assert surfaces <= found and not any("," in name for name in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # towns listed with a town of the same country, which the model calls a firm, a
+        # product or a person
+        (
+            "The chain sold its stores in Žilina, Nitra, Prešov and Košice last year.",
+            {"Nitra", "Prešov", "Košice"},
+        ),
+        ("The new train to Berlin stops in Hilversum and Almelo, officials said.", {"Almelo"}),
+        ("Drivers travelling from Gloucester and Cheltenham face long delays.", {"Cheltenham"}),
+    ],
+)
+def test_towns_listed_with_a_town_are_places(
+    geoparser: Geoparser, text: str, surfaces: set[str]
+) -> None:
+    assert surfaces <= {m.text for m in _story(geoparser, text).mentions}
+
+
+@pytest.mark.parametrize(
     ("text", "not_places"),
     [
         # a surname of a person the article names in full is that person, not a town
@@ -102,6 +147,10 @@ def test_a_place_named_elsewhere_starts_an_organisation(geoparser: Geoparser) ->
         ("She talked to Davis about the plan on Monday.", {"Davis"}),
         # surnames that are also towns stay people ("Tyler", Texas; "Sutton", London)
         ("Coach Tyler Sutton praised the players after the match.", {"Tyler", "Sutton"}),
+        # "States" alone is no country: only "the States" is the United States
+        ("The agency has 156 members (155 States and the European Union).", {"States"}),
+        # people listed next to a place stay people
+        ("The envoy met Putin and Lavrov in Moscow on Monday.", {"Putin", "Lavrov"}),
         # a firm is no place unless the gazetteer knows its name as a famous one
         ("Shares of Acme Widgets rose after the announcement.", {"Acme", "Acme Widgets"}),
     ],
@@ -440,6 +489,31 @@ def test_names_ending_in_a_place_noun_are_places(
         ),
         # a trailing hyphen is no part of the name ("Armenia-Italy friendship group")
         ("Members of the Armenia- Italy friendship group met in Rome.", "Armenia", "Armenia"),
+        # a place before a title describes the person: no first name ("Vladimir Putin")
+        (
+            "On Saturday, Manila Archbishop Luis Antonio Cardinal Tagle led the vigil.",
+            "Manila",
+            "Manila",
+        ),
+        # the lowercase words the model ran a place on to are no part of its name
+        (
+            "El Niño brings warmer than normal water in the eastern Pacific equatorial region.",
+            "Pacific",
+            "Pacific Ocean",
+        ),
+        # a well-known name the model cut in two is one mention, whatever it tagged the parts
+        ("The factory in Baja California will open in May.", "Baja California", "Baja California"),
+        ("Migrants are living in Boa Vista, the state capital.", "Boa Vista", "Boa Vista"),
+        (
+            "Ministers from Trinidad and Tobago did not attend.",
+            "Trinidad and Tobago",
+            "Trinidad and Tobago",
+        ),
+        (
+            "Players in the U.S. Virgin Islands can buy tickets.",
+            "U.S. Virgin Islands",
+            "U.S. Virgin Islands",
+        ),
     ],
 )
 def test_mention_surfaces(geoparser: Geoparser, text: str, surface: str, name: str) -> None:
