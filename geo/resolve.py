@@ -81,6 +81,12 @@ STATE_NAMED = 5.0
 #: the United States; and a country named in passing does not outweigh a city eight times
 #: larger (Geneva, Switzerland, not Geneva, Illinois).
 OTHER_COUNTRY = 0.75
+#: A state or province of the country the article names most, by its own name: news names a
+#: state far more often than a town sharing its name ("Wyoming" in a US story is the state, not
+#: Wyoming, Michigan, a suburb of 75,000). Only in a country of few divisions, states and
+#: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
+OWN_STATE = 1.0
+STATES_AT_MOST = 60
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
@@ -228,11 +234,13 @@ class Resolver:
         name: str = "",
         *,
         division: bool = False,
+        own_state: bool = False,
     ) -> Scored:
         """The candidate's score for a mention of ``name`` with these entity labels. With
         ``division``, the name is also a state's or a country's own name: nearness to the
         article's towns then does not count (a town called California near one the article
-        names does not make "California" the town)."""
+        names does not make "California" the town). With ``own_state``, the candidate is a
+        state the name means in the article's main country (see :meth:`_own_states`)."""
         reasons: list[str] = []
         total = 0.0
 
@@ -268,6 +276,8 @@ class Resolver:
         elif own & context.countries:
             add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
+        if own_state:
+            add(OWN_STATE, "a state or province of the country the article names most")
         if candidate.feature_code == "ADM1" and region in context.regions:
             add(STATE_NAMED, "a state or province the article names")
         if candidate.kind in ("city", "capital") and region in context.regions:
@@ -300,8 +310,39 @@ class Resolver:
         division = any(
             c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
         )
-        scored = [self.score(c, labels, context, name, division=division) for c in found]
+        states = self._own_states(found, context)
+        scored = [
+            self.score(c, labels, context, name, division=division, own_state=c.key in states)
+            for c in found
+        ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+
+    def _own_states(self, found: Sequence[Candidate], context: Context) -> set[str]:
+        """Keys of the candidates that are, by their own name, a state or province of the
+        article's main country, one of few divisions (:data:`STATES_AT_MOST`), and no town of
+        the same name lies in or near (Košice, Idlib and Oaxaca name a region after its city;
+        the divisions' codes are not always GeoNames' own, so nearness to the division's
+        point counts too)."""
+        states = set()
+        for state in found:
+            if (
+                state.feature_code != "ADM1"
+                or state.match != PRIMARY
+                or state.country_code != context.main_country
+                or self.gazetteer.division_count(state.country_code) > STATES_AT_MOST
+            ):
+                continue
+            if not any(
+                c.kind in ("city", "capital")
+                and c.match == PRIMARY
+                and (
+                    _lies_in(c, state)
+                    or distance_km(c.lat, c.lon, state.lat, state.lon) < NEARBY_KM
+                )
+                for c in found
+            ):
+                states.add(state.key)
+        return states
 
     def resolve(
         self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
