@@ -87,6 +87,10 @@ OTHER_COUNTRY = 0.75
 #: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
 OWN_STATE = 1.0
 STATES_AT_MOST = 60
+#: A country sharing its name with such a state, when the article names nothing in it nor its
+#: adjective nor a neighbour of it: "Georgia" in a story set in the US is the state, not the
+#: country in the Caucasus (unless the story names Russia, Armenia, ...).
+FOREIGN_NAMESAKE = -6.0
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
@@ -175,6 +179,8 @@ class Context:
     qualifiers: Mapping[str, str] = field(default_factory=dict)
     #: The article's text, when the caller gives it: what stands between two names.
     text: str = ""
+    #: Countries the article names by a place in them or an adjective, not only by their name.
+    placed_in: frozenset[str] = frozenset()
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -315,6 +321,23 @@ class Resolver:
             self.score(c, labels, context, name, division=division, own_state=c.key in states)
             for c in found
         ]
+        # a territory that is both (Guam, Puerto Rico) is the same place either way
+        states_at = [(c.lat, c.lon) for c in found if c.key in states]
+        if states:
+            scored = [
+                _with(s, FOREIGN_NAMESAKE, "a country the article names only by this name")
+                if s.candidate.kind == "country"
+                and s.candidate.match == PRIMARY
+                and s.candidate.country_code not in context.placed_in
+                and s.candidate.country_code != context.main_country
+                and not self.gazetteer.neighbours(s.candidate.country_code) & context.countries
+                and all(
+                    distance_km(s.candidate.lat, s.candidate.lon, *at) > NEARBY_KM
+                    for at in states_at
+                )
+                else s
+                for s in scored
+            ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
 
     def _own_states(self, found: Sequence[Candidate], context: Context) -> set[str]:
@@ -524,9 +547,12 @@ class Resolver:
         regions: set[str] = set()
         towns: dict[str, tuple[float, float]] = {}
         named: dict[str, int] = defaultdict(int)
+        placed_in: set[str] = set()
         for group in groups.values():
             first = group[0]
             top = first.place
+            if top is not None:  # an adjective: "Georgian"
+                placed_in.update(top.country_codes)
             if top is None:
                 ranked = self.rank(first.name, {m.label for m in group})
                 if not ranked:
@@ -543,6 +569,8 @@ class Resolver:
                 for code in top.country_codes:
                     named[code] += len(group)
             countries.update(top.country_codes)
+            if top.kind != "country":
+                placed_in.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
             # a capital is named for its government ("Washington said") as often as for itself
@@ -558,6 +586,7 @@ class Resolver:
             towns=towns,
             qualifiers=qualifiers,
             text=text,
+            placed_in=frozenset(placed_in),
         )
 
     def _qualified(
@@ -604,6 +633,13 @@ class Resolver:
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")
+
+
+def _with(scored: Scored, value: float, why: str) -> Scored:
+    """``scored`` with one more feature added."""
+    return Scored(
+        scored.candidate, round(scored.score + value, 3), (*scored.reasons, f"{why} {value:+.1f}")
+    )
 
 
 def inner_names(surface: str) -> list[str]:
