@@ -563,6 +563,7 @@ class Gazetteer:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._countries: dict[str, Candidate] | None = None
+        self._divisions: dict[str, int] | None = None
         # A news article names the same few places many times, and recognition and
         # resolution both ask for them: repeated look-ups come from memory.
         self._lookups: dict[str, tuple[Candidate, ...]] = {}
@@ -670,6 +671,18 @@ class Gazetteer:
                 ).fetchall()
                 self._countries = {row[0]: _candidate(row[1:]) for row in rows}
         return self._countries
+
+    def division_count(self, code: str) -> int:
+        """How many first-level divisions the country ``code`` has in the index (the US 57,
+        India 36; the UK 225 and Italy 129, whose ISO divisions are councils and provinces)."""
+        if self._divisions is None:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT country_code, COUNT(*) FROM places WHERE feature_code = 'ADM1' "
+                    "GROUP BY country_code"
+                ).fetchall()
+                self._divisions = {row[0]: int(row[1]) for row in rows}
+        return self._divisions.get(code, 0)
 
     def neighbours(self, code: str) -> frozenset[str]:
         """ISO codes of the countries that share a land border with ``code``."""

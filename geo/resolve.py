@@ -81,6 +81,16 @@ STATE_NAMED = 5.0
 #: the United States; and a country named in passing does not outweigh a city eight times
 #: larger (Geneva, Switzerland, not Geneva, Illinois).
 OTHER_COUNTRY = 0.75
+#: A state or province of the country the article names most, by its own name: news names a
+#: state far more often than a town sharing its name ("Wyoming" in a US story is the state, not
+#: Wyoming, Michigan, a suburb of 75,000). Only in a country of few divisions, states and
+#: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
+OWN_STATE = 1.0
+STATES_AT_MOST = 60
+#: A country sharing its name with such a state, when the article names nothing in it nor its
+#: adjective nor a neighbour of it: "Georgia" in a story set in the US is the state, not the
+#: country in the Caucasus (unless the story names Russia, Armenia, ...).
+FOREIGN_NAMESAKE = -6.0
 #: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
 DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
@@ -169,6 +179,8 @@ class Context:
     qualifiers: Mapping[str, str] = field(default_factory=dict)
     #: The article's text, when the caller gives it: what stands between two names.
     text: str = ""
+    #: Countries the article names by a place in them or an adjective, not only by their name.
+    placed_in: frozenset[str] = frozenset()
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -228,11 +240,13 @@ class Resolver:
         name: str = "",
         *,
         division: bool = False,
+        own_state: bool = False,
     ) -> Scored:
         """The candidate's score for a mention of ``name`` with these entity labels. With
         ``division``, the name is also a state's or a country's own name: nearness to the
         article's towns then does not count (a town called California near one the article
-        names does not make "California" the town)."""
+        names does not make "California" the town). With ``own_state``, the candidate is a
+        state the name means in the article's main country (see :meth:`_own_states`)."""
         reasons: list[str] = []
         total = 0.0
 
@@ -268,6 +282,8 @@ class Resolver:
         elif own & context.countries:
             add(OTHER_COUNTRY, "in a country the article names")
         region = _region_of(candidate)
+        if own_state:
+            add(OWN_STATE, "a state or province of the country the article names most")
         if candidate.feature_code == "ADM1" and region in context.regions:
             add(STATE_NAMED, "a state or province the article names")
         if candidate.kind in ("city", "capital") and region in context.regions:
@@ -300,8 +316,56 @@ class Resolver:
         division = any(
             c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
         )
-        scored = [self.score(c, labels, context, name, division=division) for c in found]
+        states = self._own_states(found, context)
+        scored = [
+            self.score(c, labels, context, name, division=division, own_state=c.key in states)
+            for c in found
+        ]
+        # a territory that is both (Guam, Puerto Rico) is the same place either way
+        states_at = [(c.lat, c.lon) for c in found if c.key in states]
+        if states:
+            scored = [
+                _with(s, FOREIGN_NAMESAKE, "a country the article names only by this name")
+                if s.candidate.kind == "country"
+                and s.candidate.match == PRIMARY
+                and s.candidate.country_code not in context.placed_in
+                and s.candidate.country_code != context.main_country
+                and not self.gazetteer.neighbours(s.candidate.country_code) & context.countries
+                and all(
+                    distance_km(s.candidate.lat, s.candidate.lon, *at) > NEARBY_KM
+                    for at in states_at
+                )
+                else s
+                for s in scored
+            ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+
+    def _own_states(self, found: Sequence[Candidate], context: Context) -> set[str]:
+        """Keys of the candidates that are, by their own name, a state or province of the
+        article's main country, one of few divisions (:data:`STATES_AT_MOST`), and no town of
+        the same name lies in or near (Košice, Idlib and Oaxaca name a region after its city;
+        the divisions' codes are not always GeoNames' own, so nearness to the division's
+        point counts too)."""
+        states = set()
+        for state in found:
+            if (
+                state.feature_code != "ADM1"
+                or state.match != PRIMARY
+                or state.country_code != context.main_country
+                or self.gazetteer.division_count(state.country_code) > STATES_AT_MOST
+            ):
+                continue
+            if not any(
+                c.kind in ("city", "capital")
+                and c.match == PRIMARY
+                and (
+                    _lies_in(c, state)
+                    or distance_km(c.lat, c.lon, state.lat, state.lon) < NEARBY_KM
+                )
+                for c in found
+            ):
+                states.add(state.key)
+        return states
 
     def resolve(
         self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
@@ -483,9 +547,12 @@ class Resolver:
         regions: set[str] = set()
         towns: dict[str, tuple[float, float]] = {}
         named: dict[str, int] = defaultdict(int)
+        placed_in: set[str] = set()
         for group in groups.values():
             first = group[0]
             top = first.place
+            if top is not None:  # an adjective: "Georgian"
+                placed_in.update(top.country_codes)
             if top is None:
                 ranked = self.rank(first.name, {m.label for m in group})
                 if not ranked:
@@ -502,6 +569,8 @@ class Resolver:
                 for code in top.country_codes:
                     named[code] += len(group)
             countries.update(top.country_codes)
+            if top.kind != "country":
+                placed_in.update(top.country_codes)
             if top.feature_code == "ADM1" and _region_of(top):
                 regions.add(_region_of(top))
             # a capital is named for its government ("Washington said") as often as for itself
@@ -517,6 +586,7 @@ class Resolver:
             towns=towns,
             qualifiers=qualifiers,
             text=text,
+            placed_in=frozenset(placed_in),
         )
 
     def _qualified(
@@ -563,6 +633,13 @@ class Resolver:
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")
+
+
+def _with(scored: Scored, value: float, why: str) -> Scored:
+    """``scored`` with one more feature added."""
+    return Scored(
+        scored.candidate, round(scored.score + value, 3), (*scored.reasons, f"{why} {value:+.1f}")
+    )
 
 
 def inner_names(surface: str) -> list[str]:

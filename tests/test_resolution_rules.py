@@ -733,3 +733,46 @@ def test_a_country_named_in_passing_does_not_outweigh_a_famous_city(geoparser: G
     )
     (given,) = geoparser.resolve_spans(text, [_span(text, "Geneva")])
     assert given.best is not None and given.best.candidate.country_code == "CH"
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "feature_code"),
+    [
+        # a state of the country the story is about, not a suburb of Grand Rapids sharing its name
+        (
+            "Ranchers in Texas and Montana lost cattle, and the blizzard then reached Wyoming.",
+            "Wyoming",
+            "ADM1",
+        ),
+        # a region named after its city is not meant before the city (Kosice, Slovakia)
+        ("Trains from Bratislava to Košice were cancelled.", "Košice", "PPL"),
+    ],
+)
+def test_a_state_of_the_story_s_country_outweighs_a_town_sharing_its_name(
+    geoparser: Geoparser, text: str, surface: str, feature_code: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.feature_code == feature_code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # a story set in the US that names nothing in the Caucasus: the state
+        (
+            "Storms closed schools in Alabama and Tennessee, and flooding reached Georgia.",
+            "US",
+        ),
+        # a neighbour of the country is named: the country
+        (
+            "Lawmakers in Ohio and Texas criticised Russia, whose troops remain in Georgia.",
+            "GE",
+        ),
+    ],
+)
+def test_a_foreign_namesake_of_a_state_is_not_meant_unless_the_story_is_about_it(
+    geoparser: Geoparser, text: str, code: str
+) -> None:
+    start = text.rindex("Georgia")
+    (given,) = geoparser.resolve_spans(text, [(start, start + len("Georgia"))])
+    assert given.best is not None and given.best.candidate.country_code == code
