@@ -396,15 +396,25 @@ def _focus(target: str) -> None:
 # --- the map and what is in focus ------------------------------------------------------------
 
 
-def focus_point(story: Story, focus: str | None) -> tuple[tuple[float, float], int] | None:
-    """Where the map centres for the place or event in focus, and how close it comes."""
+def in_focus(story: Story, focus: str | None) -> Place | Event | None:
+    """The place (``place:<key>``) or the event (``event:<n>``, its position on the
+    timeline) in focus, if the story has it."""
     kind, _, value = (focus or "").partition(":")
-    if kind == "place" and (place := story.place(value)) is not None:
-        return (place.lat, place.lon), ZOOM.get(place.kind, 8)
+    if kind == "place":
+        return story.place(value)
     events = timeline(story)
     if kind == "event" and value.isdigit() and int(value) < len(events):
-        event = events[int(value)]
-        return (event.lat, event.lon), 6
+        return events[int(value)]
+    return None
+
+
+def focus_point(story: Story, focus: str | None) -> tuple[tuple[float, float], int] | None:
+    """Where the map centres for the place or event in focus, and how close it comes."""
+    target = in_focus(story, focus)
+    if isinstance(target, Place):
+        return (target.lat, target.lon), ZOOM.get(target.kind, 8)
+    if isinstance(target, Event):
+        return (target.lat, target.lon), 6
     return None
 
 
@@ -780,11 +790,11 @@ def main() -> None:
             st.caption("The page's link now reopens this view: share it as it is.")
         else:
             st.caption("Pasted and uploaded articles stay in this page; they are not in its link.")
-    kind, _, value = (focus or "").partition(":")
-    if kind == "place" and (place := story.place(value)) is not None:
-        place_ui(story, place, article_id)
-    elif kind == "event" and value.isdigit() and int(value) < len(events := timeline(story)):
-        event_ui(events[int(value)])
+    target = in_focus(story, focus)
+    if isinstance(target, Place):
+        place_ui(story, target, article_id)
+    elif isinstance(target, Event):
+        event_ui(target)
     add_place_ui(story, article_id)
     corrections_ui(fixes, article_id)
     tables_ui(story)
