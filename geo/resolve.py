@@ -321,24 +321,32 @@ class Resolver:
             self.score(c, labels, context, name, division=division, own_state=c.key in states)
             for c in found
         ]
-        # a territory that is both (Guam, Puerto Rico) is the same place either way
-        states_at = [(c.lat, c.lon) for c in found if c.key in states]
         if states:
+            # a territory that is both (Guam, Puerto Rico) is the same place either way
+            states_at = [(c.lat, c.lon) for c in found if c.key in states]
             scored = [
                 _with(s, FOREIGN_NAMESAKE, "a country the article names only by this name")
-                if s.candidate.kind == "country"
-                and s.candidate.match == PRIMARY
-                and s.candidate.country_code not in context.placed_in
-                and s.candidate.country_code != context.main_country
-                and not self.gazetteer.neighbours(s.candidate.country_code) & context.countries
-                and all(
-                    distance_km(s.candidate.lat, s.candidate.lon, *at) > NEARBY_KM
-                    for at in states_at
-                )
+                if self._foreign_namesake(s.candidate, context, states_at)
                 else s
                 for s in scored
             ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+
+    def _foreign_namesake(
+        self, candidate: Candidate, context: Context, states_at: Sequence[tuple[float, float]]
+    ) -> bool:
+        """Whether ``candidate`` is a country that only shares its name with a state of the
+        article's main country (at ``states_at``): the article names nothing in it, not its
+        adjective, not a neighbour of it, and it is not that state itself."""
+        code = candidate.country_code
+        return (
+            candidate.kind == "country"
+            and candidate.match == PRIMARY
+            and code not in context.placed_in
+            and code != context.main_country
+            and not self.gazetteer.neighbours(code) & context.countries
+            and all(distance_km(candidate.lat, candidate.lon, *at) > NEARBY_KM for at in states_at)
+        )
 
     def _own_states(self, found: Sequence[Candidate], context: Context) -> set[str]:
         """Keys of the candidates that are, by their own name, a state or province of the
