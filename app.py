@@ -515,6 +515,7 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: l
         f"{stem}.geojson",
         "application/geo+json",
         key="dl_geojson",
+        on_click="ignore",  # a file to save changes nothing on the page: no rerun
     )
     columns[1].download_button(
         "Mentions (CSV)",
@@ -522,6 +523,7 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: l
         f"{stem}-mentions.csv",
         "text/csv",
         key="dl_csv",
+        on_click="ignore",  # a file to save changes nothing on the page: no rerun
     )
     columns[2].download_button(
         "Map (HTML)",
@@ -529,6 +531,7 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: l
         f"{stem}-map.html",
         "text/html",
         key="dl_html",
+        on_click="ignore",  # a file to save changes nothing on the page: no rerun
     )
 
 
