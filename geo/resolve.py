@@ -64,6 +64,10 @@ CURATED_BONUS = 2.0
 CONTEXT_COUNTRY = 3.0
 #: A town in a state or province the article names ("Riverdale" in a story about New Jersey).
 CONTEXT_REGION = 1.5
+#: A county in a state the article names: a county's name is shared by up to thirty states'
+#: (Washington, Jefferson, Franklin), and news names the counties of the state it is about
+#: ("Montgomery County" in a story set in Iowa is Iowa's, not Maryland's, ten times larger).
+COUNTY_REGION = 4.0
 #: A town near a town the article names unambiguously (Tobler's first law: what one story names
 #: lies together), so "Franklin" in a story set in New Orleans is not Franklin, Tennessee.
 NEARBY = 3.0
@@ -201,6 +205,12 @@ def _lies_in(town: Candidate, division: Candidate) -> bool:
     return _region_of(town) == _region_of(division) != ""
 
 
+def _is_local(candidate: Candidate) -> bool:
+    """A town or a county: what the article's towns and states tell apart from its namesakes
+    ("Montgomery County" in a story set in Red Oak, Iowa, is Iowa's, not Maryland's)."""
+    return candidate.kind in ("city", "capital") or candidate.feature_code == "ADM2"
+
+
 def _is_dotted_abbreviation(name: str) -> bool:
     """ "La.", "Ky.", "N.J.": news abbreviates states with dots (AP style); GeoNames'
     alternate names ("LA" for Los Angeles) are written without, so they should not win."""
@@ -286,16 +296,14 @@ class Resolver:
             add(OWN_STATE, "a state or province of the country the article names most")
         if candidate.feature_code == "ADM1" and region in context.regions:
             add(STATE_NAMED, "a state or province the article names")
-        if candidate.kind in ("city", "capital") and region in context.regions:
+        if candidate.feature_code == "ADM2" and region in context.regions:
+            add(COUNTY_REGION, "a county of a state the article names")
+        elif _is_local(candidate) and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
         # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
         # once called Washington, is not meant
-        if (
-            candidate.kind in ("city", "capital")
-            and not division
-            and _near(candidate, context.towns, name)
-        ):
+        if _is_local(candidate) and not division and _near(candidate, context.towns, name):
             add(NEARBY, f"within {NEARBY_KM:.0f} km of a town the article names")
         if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
             add(QUALIFIED, "its state or country is written after it")
@@ -556,6 +564,7 @@ class Resolver:
         towns: dict[str, tuple[float, float]] = {}
         named: dict[str, int] = defaultdict(int)
         placed_in: set[str] = set()
+        qualified, qualifiers = self._qualified(mentions)
         for group in groups.values():
             first = group[0]
             top = first.place
@@ -565,12 +574,21 @@ class Resolver:
                 ranked = self.rank(first.name, {m.label for m in group})
                 if not ranked:
                     continue
-                top = ranked[0].candidate
+                # a name written after a town of it ("Red Oak, Iowa") is that state or country
+                written_after = qualifiers.get(normalize(first.name))
+                top = next(
+                    (s.candidate for s in ranked if s.candidate.key == written_after),
+                    ranked[0].candidate,
+                )
                 # an ambiguous name ("Oregon": the state or a town) still counts towards the
                 # country it most likely lies in, but does not make that country context
                 for code in top.country_codes:
                     named[code] += len(group)
-                unambiguous = len(ranked) == 1 or ranked[0].score - ranked[1].score >= 3.0
+                unambiguous = (
+                    len(ranked) == 1
+                    or ranked[0].score - ranked[1].score >= 3.0
+                    or top.key == written_after
+                )
                 if not unambiguous:
                     continue
             else:
@@ -585,7 +603,6 @@ class Resolver:
             if top.kind == "city" and first.place is None:
                 towns[normalize(first.name)] = (top.lat, top.lon)
         main = min(named, key=lambda c: (-named[c], c)) if named else ""
-        qualified, qualifiers = self._qualified(mentions)
         return Context(
             frozenset(countries),
             frozenset(regions),
@@ -631,7 +648,7 @@ class Resolver:
             # the state itself, when the town before it is one of its own ("Washington, New
             # York and Boston" is a list: no town called Washington lies in New York state)
             if any(
-                c.match <= ALIAS and c.kind in ("city", "capital") and _lies_in(c, top)
+                c.match <= ALIAS and _is_local(c) and _lies_in(c, top)
                 for c in self.candidates(town.name)
             ):
                 qualifiers.setdefault(normalize(after.name), top.key)

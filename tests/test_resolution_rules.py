@@ -383,27 +383,68 @@ def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None
 @pytest.mark.parametrize(
     ("text", "surface", "town"),
     [
-        # a county named after a person is not in the town of the same name (Hamilton, Ohio
+        # a township named after a person is not in the town of the same name (Hamilton, Ohio
         # or Ontario): it is where the story is
         (
             "Police in Chattanooga, Tennessee, said three men were taken to the Hamilton "
-            "County jail.",
-            "Hamilton County",
+            "Township jail.",
+            "Hamilton Township",
             "Chattanooga",
         ),
         # … unless that town is in a state the article names
         (
-            "Voters in Orange County, California, were asked about housing.",
-            "Orange County",
+            "Voters in Orange Township, New Jersey, were asked about housing.",
+            "Orange Township",
             "Orange",
         ),
     ],
 )
-def test_counties_are_not_their_namesakes(
+def test_townships_are_not_their_namesakes(
     geoparser: Geoparser, text: str, surface: str, town: str
 ) -> None:
     (result,) = geoparser.resolve_spans(text, [_span(text, surface)])
     assert result.best is not None and result.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "state"),
+    [
+        # the state written after it
+        ("Voters in Orange County, California, were asked about housing.", "Orange County", "CA"),
+        # the state the story names, though Maryland's is ten times larger
+        (
+            "Candidates will meet voters in Red Oak, Iowa, on Saturday, the Montgomery County "
+            "Democrats said.",
+            "Montgomery County",
+            "IA",
+        ),
+        # the state the story names beats a namesake just across its border (Pike County,
+        # Indiana, is nearer Owensboro)
+        (
+            "Kentucky will give schools in Owensboro $8,900, and Pike County schools were "
+            "promised more.",
+            "Pike County",
+            "KY",
+        ),
+        # near a town the story names: Wheeling lies in Ohio County, West Virginia (and a
+        # county is never the state it is named after)
+        ("Deputies in Ohio County arrested two men near Wheeling on Monday.", "Ohio County", "WV"),
+        # nothing else said: the largest of that name
+        ("Orange County deputies closed the beach on Monday.", "Orange County", "CA"),
+        # "Saint" written out for GeoNames' "St."
+        ("A jury in Saint Croix County heard the case.", "Saint Croix County", "WI"),
+    ],
+)
+def test_us_counties_are_the_ones_of_the_story(
+    geoparser: Geoparser, text: str, surface: str, state: str
+) -> None:
+    """US counties are in the gazetteer (``data/us-counties.csv``); a county's name is shared
+    by up to thirty states, and the story says which."""
+    (result,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert result.best is not None
+    county = result.best.candidate
+    assert (county.feature_code, county.country_code, county.admin1) == ("ADM2", "US", state)
+    assert county.name.replace("St.", "Saint") == surface
 
 
 def test_given_spans_place_each_other(geoparser: Geoparser) -> None:
@@ -444,11 +485,11 @@ def test_more_spans_become_places(geoparser: Geoparser, text: str, surface: str,
 @pytest.mark.parametrize(
     ("text", "surface", "town"),
     [
-        # a county the gazetteer lacks is in the story's town, not unplaced
+        # a township the gazetteer lacks is in the story's town, not unplaced
         (
-            "NEWARK — A lottery ticket sold in Wexford County won $5 million, officials in "
+            "NEWARK — A lottery ticket sold in Wexford Township won $5 million, officials in "
             "Newark said on Friday.",
-            "Wexford County",
+            "Wexford Township",
             "Newark",
         ),
         # a street the model files as an organisation
@@ -659,11 +700,11 @@ def test_a_common_noun_ending_a_name_is_no_place(
     assert given.best is not None and given.best.candidate.country_code == country
 
 
-def test_a_county_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> None:
-    """ "Ohio County" is in West Virginia: the county named after a state is in the story's
-    town, not at the state's point."""
-    text = "Deputies in Ohio County arrested two men near Wheeling on Monday."
-    (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio County")])
+def test_a_township_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> None:
+    """A township the gazetteer lacks, named after a state, is in the story's town, not at
+    the state's point."""
+    text = "Deputies in Ohio Township arrested two men near Wheeling on Monday."
+    (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio Township")])
     assert given.best is not None and given.best.candidate.name == "Wheeling"
 
 
