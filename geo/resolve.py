@@ -470,8 +470,8 @@ class Resolver:
            ("Colorado State University") is in the article's main town when that lies there;
         2. (``use_focus``) the place written right after it, where the name ends at one of
            ``ends`` in the context's text ("the Guildhall School of Music in London",
-           "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
-           not: "the Embassy of Armenia in Rome");
+           "Knockhill, Fife"), unless a town inside it is finer than a state or country written
+           after it (see :func:`_finer`);
         3. else (``use_focus``) the article's main local place (:func:`focus`). A street named
            after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
            directly.
@@ -485,9 +485,7 @@ class Resolver:
         main = focus(places)
         inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
         after = _written_after(context.text, ends, places) if use_focus else None
-        if after is not None and (
-            inside is None or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
-        ):
+        if after is not None and (inside is None or not _finer(inside[1].candidate, after)):
             if (
                 _is_area(after.candidate)
                 and main is not None
@@ -774,6 +772,14 @@ def _written_after(text: str, ends: Sequence[int], places: Sequence[Place]) -> P
                 return place
             break
     return None
+
+
+def _finer(inside: Candidate, after: Place) -> bool:
+    """Whether the place named inside a longer name says more than the place written after it:
+    a town, where a state or country is written after ("the Tijuana River in Baja California").
+    Otherwise the place after it says where it is ("Washington University in St. Louis", "the
+    Embassy of Armenia in Rome")."""
+    return not _is_area(inside) and _is_area(after.candidate)
 
 
 def _is_street(surface: str) -> bool:

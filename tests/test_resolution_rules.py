@@ -725,6 +725,18 @@ def test_a_township_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> 
             "Embassy of Peru",
             "Madrid",
         ),
+        # a town inside the name, too, when another town is written after it
+        (
+            "She studied at Washington University in St. Louis before moving to Boston.",
+            "Washington University",
+            "St. Louis",
+        ),
+        # … but not a state or country written after it: the town inside is finer
+        (
+            "Sewage flowed down the Tijuana River in Baja California again this week.",
+            "Tijuana River",
+            "Tijuana",
+        ),
     ],
 )
 def test_a_building_is_in_the_town_written_after_it(
