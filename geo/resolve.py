@@ -481,6 +481,9 @@ class Resolver:
         """
         if not any(ch.isupper() for ch in surface):
             return None  # "the table": not a name, so nothing to place
+        abbreviated = self._abbreviated(surface, context, places)
+        if abbreviated is not None:
+            return abbreviated
         labels = tuple(labels)
         main = focus(places)
         inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
@@ -508,6 +511,24 @@ class Resolver:
         if main is None or not use_focus:
             return None
         return Scored(main.candidate, 0.0, (f"unknown name: the article's main place {main.name}",))
+
+    def _abbreviated(
+        self, surface: str, context: Context, places: Sequence[Place]
+    ) -> Scored | None:
+        """The place a code the gazetteer lacks stands for: the initials of a place the article
+        names ("SA" after "South Africa"), else the code of a state or province of the
+        country it names most ("WA" in an Australian story)."""
+        code = surface.replace(".", "")
+        if not (2 <= len(code) <= 4 and code.isalpha() and code.isupper()):
+            return None
+        initialled = [p for p in places if _initials(p.name) == code]
+        if initialled:
+            best = max(initialled, key=lambda p: len(p.mentions))
+            return Scored(best.candidate, 0.0, (f"{surface}: the initials of {best.name}",))
+        state = self.gazetteer.get(f"adm1:{context.main_country}-{code}")
+        if state is not None and context.main_country:
+            return Scored(state, 0.0, (f"{surface}: the code of {state.name}",))
+        return None
 
     def _inside(
         self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
@@ -780,6 +801,12 @@ def _finer(inside: Candidate, after: Place) -> bool:
     Otherwise the place after it says where it is ("Washington University in St. Louis", "the
     Embassy of Armenia in Rome")."""
     return not _is_area(inside) and _is_area(after.candidate)
+
+
+def _initials(name: str) -> str:
+    """ "SA" for "South Africa", "DRC" for "Democratic Republic of the Congo"; "" for one word."""
+    words = [w for w in _WORD.findall(name) if w.casefold() not in _FILLER]
+    return "".join(w[0].upper() for w in words) if len(words) >= 2 else ""
 
 
 def _is_street(surface: str) -> bool:

@@ -747,6 +747,29 @@ def test_a_building_is_in_the_town_written_after_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # the initials of a place the story names
+        (
+            "Officials in Johannesburg said South Africa holds vast reserves. Mining towns in "
+            "SA depend on them.",
+            "SA",
+            "South Africa",
+        ),
+        # the code of a state of the country the story is about
+        ("Police in Lucknow said UP officials would meet on Monday.", "UP", "Uttar Pradesh"),
+        # a code that is neither is, like any unknown name, in the story's main town
+        ("Police in Lucknow said XQZ officials would meet on Monday.", "XQZ", "Lucknow"),
+    ],
+)
+def test_codes_the_gazetteer_lacks(
+    geoparser: Geoparser, text: str, surface: str, name: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
     ("text", "name"),
     [
         # "the Gulf" alone is the gulf of the countries the story is about
