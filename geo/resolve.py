@@ -238,6 +238,9 @@ class Resolver:
         stays a candidate.)"""
         found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
         short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
+        if short and name.isupper():
+            # a code in capitals is no town's own name: "WA" is Western Australia, not Wa
+            found = [c for c in found if c.match != PRIMARY or c.name.isupper()]
         if short and not any(c.match <= ALIAS for c in found):
             return []
         return found

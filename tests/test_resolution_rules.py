@@ -758,6 +758,8 @@ def test_a_building_is_in_the_town_written_after_it(
         ),
         # the code of a state of the country the story is about
         ("Police in Lucknow said UP officials would meet on Monday.", "UP", "Uttar Pradesh"),
+        # a code in capitals is no town's own name (Wa, Ghana)
+        ("Water use rose in Perth, and WA officials want limits.", "WA", "Western Australia"),
         # a code that is neither is, like any unknown name, in the story's main town
         ("Police in Lucknow said XQZ officials would meet on Monday.", "XQZ", "Lucknow"),
     ],
