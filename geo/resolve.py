@@ -610,6 +610,7 @@ class Resolver:
                     len(ranked) == 1
                     or ranked[0].score - ranked[1].score >= 3.0
                     or top.key == written_after
+                    or _only_by_own_name(ranked)
                 )
                 if not unambiguous:
                     continue
@@ -680,6 +681,14 @@ class Resolver:
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")
+
+
+def _only_by_own_name(ranked: Sequence[Scored]) -> bool:
+    """Whether the best candidate is the one place of that name, the others only sharing one
+    of GeoNames' alternate names ("Southold", New York, not South Bend)."""
+    return ranked[0].candidate.match == PRIMARY and all(
+        s.candidate.match == ALTERNATE for s in ranked[1:]
+    )
 
 
 def _with(scored: Scored, value: float, why: str) -> Scored:

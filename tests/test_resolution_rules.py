@@ -429,6 +429,14 @@ def test_townships_are_not_their_namesakes(
         # near a town the story names: Wheeling lies in Ohio County, West Virginia (and a
         # county is never the state it is named after)
         ("Deputies in Ohio County arrested two men near Wheeling on Monday.", "Ohio County", "WV"),
+        # near the story's town, which is the only place of its name (South Bend, Indiana,
+        # shares it only as one of GeoNames' alternate names)
+        (
+            "Police dug up the basement of a house in the town of Southold, and Suffolk County "
+            "detectives found a skeleton.",
+            "Suffolk County",
+            "NY",
+        ),
         # nothing else said: the largest of that name
         ("Orange County deputies closed the beach on Monday.", "Orange County", "CA"),
         # "Saint" written out for GeoNames' "St."
