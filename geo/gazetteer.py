@@ -225,6 +225,12 @@ def _capital_point(country: dict[str, Any], cities: dict[str, Any]) -> list[floa
     return [best["latitude"], best["longitude"]] if best else []
 
 
+#: The noun that ends a US county's name in GeoNames' list.
+_COUNTY_NOUN = re.compile(
+    r"\s+(?:County|Parish|City and Borough|Borough|Census Area|Municipality)$"
+)
+
+
 def _is_code(name: str) -> bool:
     """ "AF", "AFG": ISO codes among alternate spellings collide with words; aliases.csv has
     the abbreviations news really uses."""
@@ -260,6 +266,7 @@ class _Builder:
         self._states()
         self._counties()
         self._curated()
+        self._bare_county_names()
 
     def _countries(self, countries: dict[str, Any], cities: dict[str, Any]) -> None:
         info = _countryinfo_records()
@@ -403,6 +410,18 @@ class _Builder:
             for short, full in (("St. ", "Saint "), ("Ste. ", "Sainte ")):
                 if row.name.startswith(short):
                     row.add_name(full + row.name[len(short) :], ALIAS)
+
+    def _bare_county_names(self) -> None:
+        """ "Cuyahoga", "Maui": a county's name without its noun, as an alternate name, when no
+        other place has it ("Orange" is a town, "Suffolk" a town and an English county)."""
+        taken = {name for row in self.rows.values() for name in row.names}
+        bare: dict[str, list[_Row]] = {}
+        for row in self.rows.values():
+            if row.feature_code == "ADM2" and row.country_code == "US":
+                bare.setdefault(normalize(_COUNTY_NOUN.sub("", row.name)), []).append(row)
+        for name, rows in bare.items():
+            if len(rows) == 1 and name not in taken:
+                rows[0].add_name(name, ALTERNATE)
 
     def _curated(self) -> None:
         for place in _read_csv("places.csv"):

@@ -381,6 +381,30 @@ def test_unknown_names_are_placed_from_the_article(geoparser: Geoparser) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # a county's name without its noun, when no other place has it
+        ("Shops on Maui closed early as the storm neared Honolulu.", "Maui", "Maui County"),
+        # news epithets and metonyms (data/aliases.csv)
+        ("Exports from the Islamic Republic rose, Tehran said.", "Islamic Republic", "Iran"),
+        ("Ministers in Trinidad met envoys from Caracas.", "Trinidad", "Trinidad and Tobago"),
+        (
+            "The bill now goes to Congress, the White House said.",
+            "Congress",
+            "United States Capitol",
+        ),
+    ],
+)
+def test_names_for_places_that_towns_also_bear(
+    geoparser: Geoparser, text: str, surface: str, name: str
+) -> None:
+    """Each of these is also a town's name (Congress, Arizona; Trinidad, Cuba) or an alternate
+    name of one; the place news means is another."""
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
     ("text", "surface", "town"),
     [
         # a township named after a person is not in the town of the same name (Hamilton, Ohio
