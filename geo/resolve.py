@@ -207,6 +207,13 @@ def _is_dotted_abbreviation(name: str) -> bool:
     return "." in name and len(normalize(name)) <= 4
 
 
+def _stems(adjective: str) -> list[str]:
+    """The names a nationality adjective in -n may be formed from: "Korean" → "Korea",
+    "Koreans" → "Korea"."""
+    word = adjective.removesuffix("s")
+    return [word[:-1]] if word.endswith("n") and len(word) > 4 else []
+
+
 def _region_of(candidate: Candidate) -> str:
     """ "US-NJ": the first-level division a place is in (or is), when the source says."""
     if not candidate.country_code or not candidate.admin1:
@@ -375,6 +382,45 @@ class Resolver:
                 states.add(state.key)
         return states
 
+    def adjective_place(self, place: Candidate, adjective: str, context: Context) -> Candidate:
+        """The place ``adjective`` means in the article, ``place`` being the one the demonym
+        table gives it. An adjective shared by several countries, which each carry its stem in
+        their name ("Korean": North and South Korea, both on the Korean Peninsula), means the
+        one of them the article names when it names only one ("Korean moms" in a story about
+        South Korea); when it names none, what the stem alone means ("Korea": the Republic of
+        Korea's short name); when it names several, the region they share ("the two Korean
+        nations")."""
+        shared = self._sharing_countries(place, adjective)
+        if len(shared) < 2:
+            return place
+        named = [c for c in shared if c.country_code in context.countries]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return place
+        for stem in _stems(adjective):
+            ranked = self.rank(stem)
+            best = next((c for c in shared if ranked and c.key == ranked[0].candidate.key), None)
+            if best is not None:
+                return best
+        return place
+
+    def _sharing_countries(self, place: Candidate, adjective: str) -> list[Candidate]:
+        """The countries of a region ``place`` (not a country) whose names hold the stem of
+        ``adjective`` as a word: "Korean" → North Korea and South Korea. Not the Balkans'
+        countries for "Balkan", nor Kurdistan's for "Kurdish": those name a region across
+        countries, not their nationality."""
+        if place.kind == "country":
+            return []
+        stems = {normalize(stem) for stem in _stems(adjective)}
+        countries = self.gazetteer.countries()
+        return [
+            country
+            for code in sorted(place.country_codes)
+            if (country := countries.get(code)) is not None
+            and stems & set(normalize(country.name).split())
+        ]
+
     def resolve(
         self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
     ) -> list[Place]:
@@ -391,7 +437,8 @@ class Resolver:
         for group in groups.values():
             first = group[0]
             if first.place is not None:
-                places.append(Place(first.place, tuple(group), 1.0, ("named by its adjective",)))
+                place = self.adjective_place(first.place, first.text, context)
+                places.append(Place(place, tuple(group), 1.0, ("named by its adjective",)))
                 continue
             ranked = self.rank(first.name, {m.label for m in group}, context)
             if not ranked:
@@ -559,6 +606,8 @@ class Resolver:
         for group in groups.values():
             first = group[0]
             top = first.place
+            if top is not None and len(self._sharing_countries(top, first.text)) > 1:
+                continue  # "Korean" means whichever Korea the rest of the article names
             if top is not None:  # an adjective: "Georgian"
                 placed_in.update(top.country_codes)
             if top is None:

@@ -309,6 +309,31 @@ def test_korea_alone_is_the_republic_of_korea(geoparser: Geoparser) -> None:
     assert peninsula.candidate.kind == "region"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # naming neither Korea, "Korean" means what "Korea" alone does: the Republic of Korea
+        ("Korean moms are strict, the chef said of her mother.", "South Korea"),
+        # the one Korea the article names, by a city of it or by its name
+        ("Fans in Seoul waved Korean flags as the team arrived.", "South Korea"),
+        ("Pyongyang said Korean workers would return from Russia.", "North Korea"),
+        ("Korean hackers were blamed, officials in North Korea denied it.", "North Korea"),
+        # naming both, the adjective is their shared peninsula
+        (
+            "North Korea and South Korea met at the border. Korean families wept as they met.",
+            "Korean Peninsula",
+        ),
+    ],
+)
+def test_an_adjective_of_two_countries_means_the_one_the_article_names(
+    geoparser: Geoparser, text: str, name: str
+) -> None:
+    """ "Korean" is the adjective of both Koreas: the demonym table places it on the Korean
+    Peninsula, but news means the Korea it is about (a Korean flag, a Korean mother)."""
+    place = _place_of(_story(geoparser, text), "Korean")
+    assert place is not None and place.name == name
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
