@@ -87,6 +87,15 @@ OTHER_COUNTRY = 0.75
 #: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
 OWN_STATE = 1.0
 STATES_AT_MOST = 60
+#: A state or province of the article's main country (as for :data:`OWN_STATE`), by its own
+#: name, written in a list next to another state of that country ("states such as California or
+#: Washington"): a list names things of one kind, so the state, not the capital or a town
+#: sharing its name. A list of towns ("Washington, New York and Boston") does not count: New
+#: York there is the city.
+LISTED_STATE = 4.0
+#: A town this large shares its name with a state as often as not ("New York"): next to it in
+#: a list, a name is no more a state than a town.
+LARGE_TOWN = 100_000
 #: A country sharing its name with such a state, when the article names nothing in it nor its
 #: adjective nor a neighbour of it: "Georgia" in a story set in the US is the state, not the
 #: country in the Caucasus (unless the story names Russia, Armenia, ...).
@@ -181,6 +190,9 @@ class Context:
     text: str = ""
     #: Countries the article names by a place in them or an adjective, not only by their name.
     placed_in: frozenset[str] = frozenset()
+    #: Normalised names written in a list next to a state or province (see
+    #: :data:`LISTED_STATE`), to the countries of those states.
+    listed_with_states: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -295,6 +307,10 @@ class Resolver:
             add(STATE_NAMED, "a state or province the article names")
         if candidate.kind in ("city", "capital") and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
+        if own_state and candidate.country_code in context.listed_with_states.get(
+            normalize(name), ()
+        ):
+            add(LISTED_STATE, "listed with another state or province of its country")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
         # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
         # once called Washington, is not meant
@@ -644,7 +660,43 @@ class Resolver:
             qualifiers=qualifiers,
             text=text,
             placed_in=frozenset(placed_in),
+            listed_with_states=self._listed_with_states(mentions, text),
         )
+
+    def _listed_with_states(
+        self, mentions: Sequence[Mention], text: str
+    ) -> dict[str, frozenset[str]]:
+        """Names written in a list ("A, B or C", "A and B") right next to a name that is, at
+        best, a state or province by its own name: each to the countries of those states."""
+        if not text:
+            return {}
+        ordered = sorted((m for m in mentions if m.place is None), key=lambda m: m.start)
+        states: dict[str, str] = {}
+        for mention in ordered:
+            key = normalize(mention.name)
+            if key not in states:
+                ranked = self.rank(mention.name, (mention.label,))
+                top = ranked[0].candidate if ranked else None
+                is_state = (
+                    top is not None
+                    and top.feature_code == "ADM1"
+                    and top.match == PRIMARY
+                    and not any(
+                        s.candidate.kind in ("city", "capital")
+                        and s.candidate.population >= LARGE_TOWN
+                        for s in ranked
+                    )
+                )
+                states[key] = top.country_code if is_state and top is not None else ""
+        listed: dict[str, set[str]] = defaultdict(set)
+        for left, right in itertools.pairwise(ordered):
+            if not _LIST_GAP.fullmatch(text, left.end, right.start):
+                continue
+            for one, other in ((left, right), (right, left)):
+                country = states[normalize(other.name)]
+                if country and normalize(one.name) != normalize(other.name):
+                    listed[normalize(one.name)].add(country)
+        return {name: frozenset(codes) for name, codes in listed.items()}
 
     def _qualified(
         self, mentions: Sequence[Mention]
@@ -687,6 +739,8 @@ class Resolver:
         return {name: frozenset(codes) for name, codes in qualified.items()}, qualifiers
 
 
+#: What stands between two items of a list: "California or Washington", "Ohio, Texas and Utah".
+_LIST_GAP = re.compile(r",?\s+(?:and|or|&)\s+|,\s*")
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")

@@ -334,6 +334,21 @@ def test_an_adjective_of_two_countries_means_the_one_the_article_names(
     assert place is not None and place.name == name
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a list names things of one kind: next to a state, Washington is the state
+        ("Tech firms are leaving states such as Oregon or Washington for cheaper ones.", "region"),
+        ("Lawmakers in Nevada, Washington and Idaho passed similar bills this spring.", "region"),
+        # next to a city that shares its name with a state, it stays the capital
+        ("After stops in Washington, New York and Boston, the prince flew home.", "capital"),
+    ],
+)
+def test_a_name_listed_with_states_is_a_state(geoparser: Geoparser, text: str, kind: str) -> None:
+    place = _place_of(_story(geoparser, text), "Washington")
+    assert place is not None and place.kind == kind
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
