@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .gazetteer import (
     ALIAS,
@@ -336,6 +336,7 @@ class Resolver:
         """Every candidate for ``name``, best first (ties: larger population, then key)."""
         labels = tuple(labels)
         found = self.candidates(name)
+        found += self._country_of_part(name, found, context)
         division = any(
             c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
         )
@@ -354,6 +355,23 @@ class Resolver:
                 for s in scored
             ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+
+    def _country_of_part(
+        self, name: str, found: Sequence[Candidate], context: Context
+    ) -> list[Candidate]:
+        """The country the article names whose name joins ``name`` and another with "and"
+        ("Trinidad" in a story about Trinidad and Tobago, "Antigua", "Nevis"): the writer
+        shortens it so once it is named. Not when ``name`` is a country itself ("Serbia")."""
+        key = normalize(name)
+        if not key or any(c.kind == "country" for c in found):
+            return []
+        countries = self.gazetteer.countries()
+        return [
+            replace(country, match=ALIAS)
+            for code in sorted(context.countries)
+            if (country := countries.get(code)) is not None
+            and key in {normalize(part) for part in _AND.split(country.name)}
+        ]
 
     def _foreign_namesake(
         self, candidate: Candidate, context: Context, states_at: Sequence[tuple[float, float]]
@@ -741,6 +759,8 @@ class Resolver:
 
 #: What stands between two items of a list: "California or Washington", "Ohio, Texas and Utah".
 _LIST_GAP = re.compile(r",?\s+(?:and|or|&)\s+|,\s*")
+#: What joins the parts of a country's name ("Trinidad and Tobago", "Bosnia & Herzegovina").
+_AND = re.compile(r"\s+(?:and|&)\s+")
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")

@@ -349,6 +349,31 @@ def test_a_name_listed_with_states_is_a_state(geoparser: Geoparser, text: str, k
     assert place is not None and place.kind == kind
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "code"),
+    [
+        # once the article names the country, the first part of its name is that country,
+        # not a town in Bolivia or Cuba ("Trinidad & Tobago" too)
+        (
+            "Trinidad and Tobago voted against the motion. Officials in Trinidad said the "
+            "ambassador had no instructions.",
+            "Trinidad",
+            "TT",
+        ),
+        (
+            "Trinidad & Tobago lost the vote. In Trinidad, the opposition blamed the minister.",
+            "Trinidad",
+            "TT",
+        ),
+    ],
+)
+def test_part_of_a_named_countrys_name_is_that_country(
+    geoparser: Geoparser, text: str, surface: str, code: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.candidate.country_code == code
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
