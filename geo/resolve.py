@@ -793,9 +793,11 @@ def inner_names(surface: str) -> list[str]:
 def focus(places: Sequence[Place]) -> Place | None:
     """The article's main local place: among the towns and cities of the country it names most
     (of those, the ones in a state or province it names, if any), the one it names most (first
-    named on a tie); else the place it names most. News about a street, a school or a court is
-    about its town, and a story that names Louisiana is about its towns, not a namesake
-    elsewhere in the country."""
+    named on a tie); else, with no town of that country named, of the places in it (the country
+    itself, its states) the one it names most; else the place it names most. News about a
+    street, a school or a court is about its town, and a story that names Louisiana is about
+    its towns, not a namesake elsewhere in the country; a story that names no town of South
+    Africa is about South Africa, not Africa, named in passing."""
     if not places:
         return None
     by_country: dict[str, int] = defaultdict(int)
@@ -808,7 +810,8 @@ def focus(places: Sequence[Place]) -> Place | None:
     local = [p for p in places if p.kind in ("city", "capital")]
     national = [p for p in local if p.candidate.country_code == main]
     regional = [p for p in national if _region_of(p.candidate) in regions - {""}]
-    pool = regional or national or local or list(places)
+    in_main = [p for p in places if main in p.candidate.country_codes]
+    pool = regional or national or local or in_main or list(places)
     return min(pool, key=lambda p: (-_weight(p), first[p.key]))
 
 

@@ -413,6 +413,15 @@ def test_focus_is_the_main_town_of_the_main_country() -> None:
     assert focus([]) is None
 
 
+def test_focus_without_towns_is_in_the_main_country() -> None:
+    """A story that names no town is about the country it names most, not a continent it
+    names as often in passing ("mines across Africa" in a story about South Africa)."""
+    country = _made_up_place("Freedonia", "country", "FD", 5_000_000, [0, 50])
+    state = _made_up_place("Upper Freedonia", "region", "FD", 0, [20])
+    continent = _made_up_place("Megaland", "continent", "", 900_000_000, [10, 60])
+    assert focus([continent, country, state]) is country
+
+
 def test_focus_prefers_the_towns_of_a_state_the_article_names() -> None:
     state = Place(
         Candidate("x:Ruritania", "Ruritania", "region", 10.0, 10.0, "FD", "RU", 0, None, "ADM1"),
