@@ -544,7 +544,8 @@ class Resolver:
         2. (``use_focus``) the place written right after it, where the name ends at one of
            ``ends`` in the context's text ("the Guildhall School of Music in London",
            "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
-           not: "the Embassy of Armenia in Rome");
+           not: "the Embassy of Armenia in Rome"; and the country an embassy represents never
+           is, even when a country is written after it: "the Russian Embassy in the U.S.");
         3. else (``use_focus``) the article's main local place (:func:`focus`). A street named
            after a place is never in it ("Atlantic Avenue", "Victoria St."): it goes there
            directly.
@@ -559,7 +560,9 @@ class Resolver:
         inside = None if _is_street(surface) else self._inside(surface, labels, context, places)
         after = _written_after(context.text, ends, places) if use_focus else None
         if after is not None and (
-            inside is None or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
+            inside is None
+            or (_is_area(inside[1].candidate) and not _is_area(after.candidate))
+            or (_is_embassy(surface) and _is_area(inside[1].candidate))
         ):
             if (
                 _is_area(after.candidate)
@@ -587,13 +590,19 @@ class Resolver:
     def _inside(
         self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
     ) -> tuple[str, Scored] | None:
-        """The first name inside ``surface`` that stands for a place, and that place."""
+        """The first name inside ``surface`` that stands for a place, and that place. In an
+        embassy's name, a place that is not the country it represents comes first ("the British
+        Embassy Tokyo" is in Tokyo)."""
         placed = {normalize(m.name): p for p in places for m in p.mentions}
+        represented = None
         for name in inner_names(surface):
             found = self._named_inside(name, surface, labels, context, placed, places)
-            if found is not None:
+            if found is None:
+                continue
+            if not (_is_embassy(surface) and _is_area(found.candidate)):
                 return name, found
-        return None
+            represented = represented or (name, found)
+        return represented
 
     def _named_inside(
         self,
@@ -856,6 +865,12 @@ INSTITUTION_NOUNS = frozenset(
 )
 
 
+#: Words naming a country's office abroad: the country or adjective in its name ("the Russian
+#: Embassy", "the Embassy of Armenia") is the one it represents, not where it is, unless
+#: nothing else in its name or written after it says where.
+EMBASSY_NOUNS = frozenset({"embassy", "consulate", "legation"})
+
+
 #: What stands between a building's name and the place written after it as where it is: "in",
 #: "near", a comma ("the Alder Hey Children's Hospital in Liverpool"). Not "at": "Royal Street
 #: at Washington Square" is a corner.
@@ -888,6 +903,10 @@ def _written_after(text: str, ends: Sequence[int], places: Sequence[Place]) -> P
 def _is_street(surface: str) -> bool:
     words = surface.split()
     return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
+
+
+def _is_embassy(surface: str) -> bool:
+    return any(word.casefold() in EMBASSY_NOUNS for word in surface.split())
 
 
 def _is_institution(surface: str) -> bool:

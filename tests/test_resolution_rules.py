@@ -768,6 +768,32 @@ def test_a_building_is_in_the_town_written_after_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # an embassy is not in the country it represents: in the town its name holds
+        (
+            "Trade rose this year, a secretary at the British Embassy Tokyo said.",
+            "British Embassy Tokyo",
+            "Tokyo",
+        ),
+        # or in the country written after it, even when that is a country too
+        (
+            "The minister later visited the Embassy of the Republic of Chile in Thailand.",
+            "Embassy of the Republic of Chile",
+            "Thailand",
+        ),
+        # nothing else says where: the country it represents
+        ("Protesters gathered outside the French Embassy on Monday.", "French Embassy", "France"),
+    ],
+)
+def test_an_embassy_is_where_it_is_not_the_country_it_represents(
+    geoparser: Geoparser, text: str, surface: str, name: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
     ("text", "name"),
     [
         # "the Gulf" alone is the gulf of the countries the story is about
