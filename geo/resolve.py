@@ -540,7 +540,9 @@ class Resolver:
 
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
            has already placed; but a building or campus named after a state or country
-           ("Colorado State University") is in the article's main town when that lies there;
+           ("Colorado State University") is in the article's main town when that lies there, and
+           a school, hotel or mall named after a country or continent ("SM Mall of Asia") is in
+           it when it lies elsewhere;
         2. (``use_focus``) the place written right after it, where the name ends at one of
            ``ends`` in the context's text ("the Guildhall School of Music in London",
            "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
@@ -581,6 +583,15 @@ class Resolver:
                 and _lies_in(main.candidate, found.candidate)
             ):
                 reason = f"contains {name!r}; the article's main place {main.name} lies in it"
+                return Scored(main.candidate, 0.0, (reason,))
+            if (
+                _is_building(surface)
+                and main is not None
+                and main.kind in ("city", "capital")
+                and found.candidate.kind in ("country", "continent")
+                and not _lies_in(main.candidate, found.candidate)
+            ):
+                reason = f"a building named after {name!r}, in the article's main place {main.name}"
                 return Scored(main.candidate, 0.0, (reason,))
             return found
         if main is None or not use_focus:
@@ -865,6 +876,12 @@ INSTITUTION_NOUNS = frozenset(
 )
 
 
+#: Words naming a building that is named after a nation or a continent as often where it is
+#: as abroad ("the British International School" in Cairo, "SM Mall of Asia" in Manila, "the
+#: Percy French Hotel" in Ireland), unlike a ministry or an embassy.
+BUILDING_NOUNS = frozenset({"school", "hotel", "mall"})
+
+
 #: Words naming a country's office abroad: the country or adjective in its name ("the Russian
 #: Embassy", "the Embassy of Armenia") is the one it represents, not where it is, unless
 #: nothing else in its name or written after it says where.
@@ -907,6 +924,10 @@ def _is_street(surface: str) -> bool:
 
 def _is_embassy(surface: str) -> bool:
     return any(word.casefold() in EMBASSY_NOUNS for word in surface.split())
+
+
+def _is_building(surface: str) -> bool:
+    return any(word.casefold() in BUILDING_NOUNS for word in surface.split())
 
 
 def _is_institution(surface: str) -> bool:

@@ -768,6 +768,31 @@ def test_a_building_is_in_the_town_written_after_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a school, a hotel or a mall named after a nation or a continent is abroad of it as
+        # often as not: in the story's town
+        (
+            "Parents in Cairo praised the British International School for its results.",
+            "British International School",
+            "Cairo",
+        ),
+        ("Shoppers in Manila filled the Mall of Asia on Sunday.", "Mall of Asia", "Manila"),
+        (
+            "Tourists in Galway booked the Danish Hotel for the festival weekend.",
+            "Danish Hotel",
+            "Galway",
+        ),
+    ],
+)
+def test_a_building_named_after_a_far_country_is_in_the_storys_town(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
     ("text", "surface", "name"),
     [
         # an embassy is not in the country it represents: in the town its name holds
