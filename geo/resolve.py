@@ -541,8 +541,8 @@ class Resolver:
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
            has already placed; but a building or campus named after a state or country
            ("Colorado State University") is in the article's main town when that lies there, and
-           a school, hotel or mall named after a country or continent ("SM Mall of Asia") is in
-           it when it lies elsewhere;
+           a school, hotel, mall or quarter named after a country or continent ("SM Mall of
+           Asia", "the French Quarter") is in it when it lies elsewhere;
         2. (``use_focus``) the place written right after it, where the name ends at one of
            ``ends`` in the context's text ("the Guildhall School of Music in London",
            "Knockhill, Fife"), when nothing inside it is finer (a state or country inside it is
@@ -876,10 +876,11 @@ INSTITUTION_NOUNS = frozenset(
 )
 
 
-#: Words naming a building that is named after a nation or a continent as often where it is
-#: as abroad ("the British International School" in Cairo, "SM Mall of Asia" in Manila, "the
-#: Percy French Hotel" in Ireland), unlike a ministry or an embassy.
-BUILDING_NOUNS = frozenset({"school", "hotel", "mall"})
+#: Words naming a building or a district that is named after a nation or a continent as often
+#: where it is as abroad ("the British International School" in Cairo, "SM Mall of Asia" in
+#: Manila, "the Percy French Hotel" in Ireland, the French Quarter of New Orleans), unlike a
+#: ministry or an embassy.
+BUILDING_NOUNS = frozenset({"school", "hotel", "mall", "quarter"})
 
 
 #: Words naming a country's office abroad: the country or adjective in its name ("the Russian

@@ -770,14 +770,19 @@ def test_a_building_is_in_the_town_written_after_it(
 @pytest.mark.parametrize(
     ("text", "surface", "town"),
     [
-        # a school, a hotel or a mall named after a nation or a continent is abroad of it as
-        # often as not: in the story's town
+        # a school, a hotel, a mall or a quarter named after a nation or a continent is abroad
+        # of it as often as not: in the story's town
         (
             "Parents in Cairo praised the British International School for its results.",
             "British International School",
             "Cairo",
         ),
         ("Shoppers in Manila filled the Mall of Asia on Sunday.", "Mall of Asia", "Manila"),
+        (
+            "Jazz bands in Memphis played in the French Quarter all night.",
+            "French Quarter",
+            "Memphis",
+        ),
         (
             "Tourists in Galway booked the Danish Hotel for the festival weekend.",
             "Danish Hotel",
