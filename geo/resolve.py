@@ -108,6 +108,9 @@ FALLBACK_CONFIDENCE = 0.2
 RUNNERS_UP = 5
 #: Names this short are codes: see :meth:`Resolver.candidates`.
 SHORT_CODE = 3
+#: How Arabic names begin in GeoNames ("Al Qāmishlī"), though news often drops the article
+#: ("Qamishli"): a name the gazetteer lacks is looked up with it.
+ARABIC_ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "an ", "at ", "az ")
 #: Candidates considered per name, best name match and population first.
 MAX_CANDIDATES = 60
 
@@ -244,8 +247,11 @@ class Resolver:
         "AI", "PA") that is no place's own name or official alias has none: GeoNames'
         alternate names hold airport and other codes that collide with abbreviations of
         anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
-        stays a candidate.)"""
+        stays a candidate.) A name it lacks may be an Arabic one written without its article
+        ("Qamishli" for Al Qāmishlī): its own names with "Al" are then its candidates."""
         found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        if not found and not normalize(name).startswith(ARABIC_ARTICLES):
+            found = [c for c in self.gazetteer.lookup(f"Al {name}") if c.match == PRIMARY]
         short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
         if short and not any(c.match <= ALIAS for c in found):
             return []

@@ -374,6 +374,21 @@ def test_part_of_a_named_countrys_name_is_that_country(
     assert place is not None and place.candidate.country_code == code
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "code"),
+    [
+        # GeoNames writes Arabic names with their article ("Al Qāmishlī"); news often drops it
+        ("Turkish shells hit Qamishli on Monday, Kurdish officials said.", "Qamishli", "SY"),
+    ],
+)
+def test_an_arabic_name_without_its_article(
+    geoparser: Geoparser, text: str, surface: str, code: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.kind == "city"
+    assert given.best.candidate.country_code == code and given.best.candidate.population > 100_000
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
