@@ -247,10 +247,11 @@ class Resolver:
         "AI", "PA") that is no place's own name or official alias has none: GeoNames'
         alternate names hold airport and other codes that collide with abbreviations of
         anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
-        stays a candidate.) A name it lacks may be an Arabic one written without its article
-        ("Qamishli" for Al Qāmishlī): its own names with "Al" are then its candidates."""
+        stays a candidate.) A longer name it lacks may be an Arabic one written without its
+        article ("Qamishli" for Al Qāmishlī): its own names with "Al" are then its candidates."""
         found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
-        if not found and not normalize(name).startswith(ARABIC_ARTICLES):
+        key = normalize(name)
+        if not found and len(key) > SHORT_CODE and not key.startswith(ARABIC_ARTICLES):
             found = [c for c in self.gazetteer.lookup(f"Al {name}") if c.match == PRIMARY]
         short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
         if short and not any(c.match <= ALIAS for c in found):
