@@ -21,7 +21,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .gazetteer import (
     ALIAS,
@@ -91,6 +91,15 @@ OTHER_COUNTRY = 0.75
 #: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
 OWN_STATE = 1.0
 STATES_AT_MOST = 60
+#: A state or province of the article's main country (as for :data:`OWN_STATE`), by its own
+#: name, written in a list next to another state of that country ("states such as California or
+#: Washington"): a list names things of one kind, so the state, not the capital or a town
+#: sharing its name. A list of towns ("Washington, New York and Boston") does not count: New
+#: York there is the city.
+LISTED_STATE = 4.0
+#: A town this large shares its name with a state as often as not ("New York"): next to it in
+#: a list, a name is no more a state than a town.
+LARGE_TOWN = 100_000
 #: A country sharing its name with such a state, when the article names nothing in it nor its
 #: adjective nor a neighbour of it: "Georgia" in a story set in the US is the state, not the
 #: country in the Caucasus (unless the story names Russia, Armenia, ...).
@@ -103,6 +112,9 @@ FALLBACK_CONFIDENCE = 0.2
 RUNNERS_UP = 5
 #: Names this short are codes: see :meth:`Resolver.candidates`.
 SHORT_CODE = 3
+#: How Arabic names begin in GeoNames ("Al Qāmishlī"), though news often drops the article
+#: ("Qamishli"): a name the gazetteer lacks is looked up with it.
+ARABIC_ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "an ", "at ", "az ")
 #: Candidates considered per name, best name match and population first.
 MAX_CANDIDATES = 60
 
@@ -185,6 +197,9 @@ class Context:
     text: str = ""
     #: Countries the article names by a place in them or an adjective, not only by their name.
     placed_in: frozenset[str] = frozenset()
+    #: Normalised names written in a list next to a state or province (see
+    #: :data:`LISTED_STATE`), to the countries of those states.
+    listed_with_states: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
@@ -217,6 +232,13 @@ def _is_dotted_abbreviation(name: str) -> bool:
     return "." in name and len(normalize(name)) <= 4
 
 
+def _stems(adjective: str) -> list[str]:
+    """The names a nationality adjective in -n may be formed from: "Korean" → "Korea",
+    "Koreans" → "Korea"."""
+    word = adjective.removesuffix("s")
+    return [word[:-1]] if word.endswith("n") and len(word) > 4 else []
+
+
 def _region_of(candidate: Candidate) -> str:
     """ "US-NJ": the first-level division a place is in (or is), when the source says."""
     if not candidate.country_code or not candidate.admin1:
@@ -235,8 +257,12 @@ class Resolver:
         "AI", "PA") that is no place's own name or official alias has none: GeoNames'
         alternate names hold airport and other codes that collide with abbreviations of
         anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
-        stays a candidate.)"""
+        stays a candidate.) A longer name it lacks may be an Arabic one written without its
+        article ("Qamishli" for Al Qāmishlī): its own names with "Al" are then its candidates."""
         found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        key = normalize(name)
+        if not found and len(key) > SHORT_CODE and not key.startswith(ARABIC_ARTICLES):
+            found = [c for c in self.gazetteer.lookup(f"Al {name}") if c.match == PRIMARY]
         short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
         if short and name.isupper():
             # a code in capitals is no town's own name: "WA" is Western Australia, not Wa
@@ -303,6 +329,10 @@ class Resolver:
             add(COUNTY_REGION, "a county of a state the article names")
         elif _is_local(candidate) and region in context.regions:
             add(CONTEXT_REGION, "in a state or province the article names")
+        if own_state and candidate.country_code in context.listed_with_states.get(
+            normalize(name), ()
+        ):
+            add(LISTED_STATE, "listed with another state or province of its country")
         qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
         # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
         # once called Washington, is not meant
@@ -324,6 +354,7 @@ class Resolver:
         """Every candidate for ``name``, best first (ties: larger population, then key)."""
         labels = tuple(labels)
         found = self.candidates(name)
+        found += self._country_of_part(name, found, context)
         division = any(
             c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
         )
@@ -342,6 +373,23 @@ class Resolver:
                 for s in scored
             ]
         return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+
+    def _country_of_part(
+        self, name: str, found: Sequence[Candidate], context: Context
+    ) -> list[Candidate]:
+        """The country the article names whose name joins ``name`` and another with "and"
+        ("Trinidad" in a story about Trinidad and Tobago, "Antigua", "Nevis"): the writer
+        shortens it so once it is named. Not when ``name`` is a country itself ("Serbia")."""
+        key = normalize(name)
+        if not key or any(c.kind == "country" for c in found):
+            return []
+        countries = self.gazetteer.countries()
+        return [
+            replace(country, match=ALIAS)
+            for code in sorted(context.countries)
+            if (country := countries.get(code)) is not None
+            and key in {normalize(part) for part in _AND.split(country.name)}
+        ]
 
     def _foreign_namesake(
         self, candidate: Candidate, context: Context, states_at: Sequence[tuple[float, float]]
@@ -386,6 +434,45 @@ class Resolver:
                 states.add(state.key)
         return states
 
+    def adjective_place(self, place: Candidate, adjective: str, context: Context) -> Candidate:
+        """The place ``adjective`` means in the article, ``place`` being the one the demonym
+        table gives it. An adjective shared by several countries, which each carry its stem in
+        their name ("Korean": North and South Korea, both on the Korean Peninsula), means the
+        one of them the article names when it names only one ("Korean moms" in a story about
+        South Korea); when it names none, what the stem alone means ("Korea": the Republic of
+        Korea's short name); when it names several, the region they share ("the two Korean
+        nations")."""
+        shared = self._sharing_countries(place, adjective)
+        if len(shared) < 2:
+            return place
+        named = [c for c in shared if c.country_code in context.countries]
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return place
+        for stem in _stems(adjective):
+            ranked = self.rank(stem)
+            best = next((c for c in shared if ranked and c.key == ranked[0].candidate.key), None)
+            if best is not None:
+                return best
+        return place
+
+    def _sharing_countries(self, place: Candidate, adjective: str) -> list[Candidate]:
+        """The countries of a region ``place`` (not a country) whose names hold the stem of
+        ``adjective`` as a word: "Korean" → North Korea and South Korea. Not the Balkans'
+        countries for "Balkan", nor Kurdistan's for "Kurdish": those name a region across
+        countries, not their nationality."""
+        if place.kind == "country":
+            return []
+        stems = {normalize(stem) for stem in _stems(adjective)}
+        countries = self.gazetteer.countries()
+        return [
+            country
+            for code in sorted(place.country_codes)
+            if (country := countries.get(code)) is not None
+            and stems & set(normalize(country.name).split())
+        ]
+
     def resolve(
         self, mentions: Sequence[Mention], *, guess: bool = True, text: str = ""
     ) -> list[Place]:
@@ -402,7 +489,8 @@ class Resolver:
         for group in groups.values():
             first = group[0]
             if first.place is not None:
-                places.append(Place(first.place, tuple(group), 1.0, ("named by its adjective",)))
+                place = self.adjective_place(first.place, first.text, context)
+                places.append(Place(place, tuple(group), 1.0, ("named by its adjective",)))
                 continue
             ranked = self.rank(first.name, {m.label for m in group}, context)
             if not ranked:
@@ -470,7 +558,9 @@ class Resolver:
 
         1. a well-known place named inside it ("Orange" in "Orange County"), or one the article
            has already placed; but a building or campus named after a state or country
-           ("Colorado State University") is in the article's main town when that lies there;
+           ("Colorado State University") is in the article's main town when that lies there, and
+           a school, hotel, mall or quarter named after a country or continent ("SM Mall of
+           Asia", "the French Quarter") is in it when it lies elsewhere;
         2. (``use_focus``) the place written right after it, where the name ends at one of
            ``ends`` in the context's text ("the Guildhall School of Music in London",
            "Knockhill, Fife"), unless a town inside it is finer than a state or country written
@@ -510,6 +600,15 @@ class Resolver:
             ):
                 reason = f"contains {name!r}; the article's main place {main.name} lies in it"
                 return Scored(main.candidate, 0.0, (reason,))
+            if (
+                _is_building(surface)
+                and main is not None
+                and main.kind in ("city", "capital")
+                and found.candidate.kind in ("country", "continent")
+                and not _lies_in(main.candidate, found.candidate)
+            ):
+                reason = f"a building named after {name!r}, in the article's main place {main.name}"
+                return Scored(main.candidate, 0.0, (reason,))
             return found
         if main is None or not use_focus:
             return None
@@ -536,13 +635,19 @@ class Resolver:
     def _inside(
         self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
     ) -> tuple[str, Scored] | None:
-        """The first name inside ``surface`` that stands for a place, and that place."""
+        """The first name inside ``surface`` that stands for a place, and that place. In an
+        embassy's name, a place that is not the country it represents comes first ("the British
+        Embassy Tokyo" is in Tokyo)."""
         placed = {normalize(m.name): p for p in places for m in p.mentions}
+        represented = None
         for name in inner_names(surface):
             found = self._named_inside(name, surface, labels, context, placed, places)
-            if found is not None:
+            if found is None:
+                continue
+            if not (_is_embassy(surface) and _is_area(found.candidate)):
                 return name, found
-        return None
+            represented = represented or (name, found)
+        return represented
 
     def _named_inside(
         self,
@@ -590,6 +695,8 @@ class Resolver:
         for group in groups.values():
             first = group[0]
             top = first.place
+            if top is not None and len(self._sharing_countries(top, first.text)) > 1:
+                continue  # "Korean" means whichever Korea the rest of the article names
             if top is not None:  # an adjective: "Georgian"
                 placed_in.update(top.country_codes)
             if top is None:
@@ -635,7 +742,43 @@ class Resolver:
             qualifiers=qualifiers,
             text=text,
             placed_in=frozenset(placed_in),
+            listed_with_states=self._listed_with_states(mentions, text),
         )
+
+    def _listed_with_states(
+        self, mentions: Sequence[Mention], text: str
+    ) -> dict[str, frozenset[str]]:
+        """Names written in a list ("A, B or C", "A and B") right next to a name that is, at
+        best, a state or province by its own name: each to the countries of those states."""
+        if not text:
+            return {}
+        ordered = sorted((m for m in mentions if m.place is None), key=lambda m: m.start)
+        states: dict[str, str] = {}
+        for mention in ordered:
+            key = normalize(mention.name)
+            if key not in states:
+                ranked = self.rank(mention.name, (mention.label,))
+                top = ranked[0].candidate if ranked else None
+                is_state = (
+                    top is not None
+                    and top.feature_code == "ADM1"
+                    and top.match == PRIMARY
+                    and not any(
+                        s.candidate.kind in ("city", "capital")
+                        and s.candidate.population >= LARGE_TOWN
+                        for s in ranked
+                    )
+                )
+                states[key] = top.country_code if is_state and top is not None else ""
+        listed: dict[str, set[str]] = defaultdict(set)
+        for left, right in itertools.pairwise(ordered):
+            if not _LIST_GAP.fullmatch(text, left.end, right.start):
+                continue
+            for one, other in ((left, right), (right, left)):
+                country = states[normalize(other.name)]
+                if country and normalize(one.name) != normalize(other.name):
+                    listed[normalize(one.name)].add(country)
+        return {name: frozenset(codes) for name, codes in listed.items()}
 
     def _qualified(
         self, mentions: Sequence[Mention]
@@ -678,6 +821,10 @@ class Resolver:
         return {name: frozenset(codes) for name, codes in qualified.items()}, qualifiers
 
 
+#: What stands between two items of a list: "California or Washington", "Ohio, Texas and Utah".
+_LIST_GAP = re.compile(r",?\s+(?:and|or|&)\s+|,\s*")
+#: What joins the parts of a country's name ("Trinidad and Tobago", "Bosnia & Herzegovina").
+_AND = re.compile(r"\s+(?:and|&)\s+")
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")
@@ -718,9 +865,11 @@ def inner_names(surface: str) -> list[str]:
 def focus(places: Sequence[Place]) -> Place | None:
     """The article's main local place: among the towns and cities of the country it names most
     (of those, the ones in a state or province it names, if any), the one it names most (first
-    named on a tie); else the place it names most. News about a street, a school or a court is
-    about its town, and a story that names Louisiana is about its towns, not a namesake
-    elsewhere in the country."""
+    named on a tie); else, with no town of that country named, of the places in it (the country
+    itself, its states) the one it names most; else the place it names most. News about a
+    street, a school or a court is about its town, and a story that names Louisiana is about
+    its towns, not a namesake elsewhere in the country; a story that names no town of South
+    Africa is about South Africa, not Africa, named in passing."""
     if not places:
         return None
     by_country: dict[str, int] = defaultdict(int)
@@ -733,7 +882,8 @@ def focus(places: Sequence[Place]) -> Place | None:
     local = [p for p in places if p.kind in ("city", "capital")]
     national = [p for p in local if p.candidate.country_code == main]
     regional = [p for p in national if _region_of(p.candidate) in regions - {""}]
-    pool = regional or national or local or list(places)
+    in_main = [p for p in places if main in p.candidate.country_codes]
+    pool = regional or national or local or in_main or list(places)
     return min(pool, key=lambda p: (-_weight(p), first[p.key]))
 
 
@@ -776,6 +926,19 @@ STREET_NOUNS = frozenset(
 INSTITUTION_NOUNS = frozenset(
     {"university", "college", "hospital", "airport", "stadium", "ministry", "center", "centre"}
 )
+
+
+#: Words naming a building or a district that is named after a nation or a continent as often
+#: where it is as abroad ("the British International School" in Cairo, "SM Mall of Asia" in
+#: Manila, "the Percy French Hotel" in Ireland, the French Quarter of New Orleans), unlike a
+#: ministry or an embassy.
+BUILDING_NOUNS = frozenset({"school", "hotel", "mall", "quarter"})
+
+
+#: Words naming a country's office abroad: the country or adjective in its name ("the Russian
+#: Embassy", "the Embassy of Armenia") is the one it represents, not where it is, unless
+#: nothing else in its name or written after it says where.
+EMBASSY_NOUNS = frozenset({"embassy", "consulate", "legation"})
 
 
 #: What stands between a building's name and the place written after it as where it is: "in",
@@ -824,6 +987,14 @@ def _initials(name: str) -> str:
 def _is_street(surface: str) -> bool:
     words = surface.split()
     return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
+
+
+def _is_embassy(surface: str) -> bool:
+    return any(word.casefold() in EMBASSY_NOUNS for word in surface.split())
+
+
+def _is_building(surface: str) -> bool:
+    return any(word.casefold() in BUILDING_NOUNS for word in surface.split())
 
 
 def _is_institution(surface: str) -> bool:

@@ -196,7 +196,8 @@ class Geoparser:
             mention = next((m for m in given if m.start == start and m.end == end), None)
             best: Scored | None = None
             if mention is not None and mention.place is not None:
-                best = Scored(mention.place, 0.0, ("named by its adjective",))
+                place = self.resolver.adjective_place(mention.place, mention.text, context)
+                best = Scored(place, 0.0, ("named by its adjective",))
             elif mention is not None:
                 ranked = self.resolver.rank(mention.name, (mention.label,), context)
                 best = ranked[0] if ranked else None

@@ -309,6 +309,86 @@ def test_korea_alone_is_the_republic_of_korea(geoparser: Geoparser) -> None:
     assert peninsula.candidate.kind == "region"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # naming neither Korea, "Korean" means what "Korea" alone does: the Republic of Korea
+        ("Korean moms are strict, the chef said of her mother.", "South Korea"),
+        # the one Korea the article names, by a city of it or by its name
+        ("Fans in Seoul waved Korean flags as the team arrived.", "South Korea"),
+        ("Pyongyang said Korean workers would return from Russia.", "North Korea"),
+        ("Korean hackers were blamed, officials in North Korea denied it.", "North Korea"),
+        # naming both, the adjective is their shared peninsula
+        (
+            "North Korea and South Korea met at the border. Korean families wept as they met.",
+            "Korean Peninsula",
+        ),
+    ],
+)
+def test_an_adjective_of_two_countries_means_the_one_the_article_names(
+    geoparser: Geoparser, text: str, name: str
+) -> None:
+    """ "Korean" is the adjective of both Koreas: the demonym table places it on the Korean
+    Peninsula, but news means the Korea it is about (a Korean flag, a Korean mother)."""
+    place = _place_of(_story(geoparser, text), "Korean")
+    assert place is not None and place.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a list names things of one kind: next to a state, Washington is the state
+        ("Tech firms are leaving states such as Oregon or Washington for cheaper ones.", "region"),
+        ("Lawmakers in Nevada, Washington and Idaho passed similar bills this spring.", "region"),
+        # next to a city that shares its name with a state, it stays the capital
+        ("After stops in Washington, New York and Boston, the prince flew home.", "capital"),
+    ],
+)
+def test_a_name_listed_with_states_is_a_state(geoparser: Geoparser, text: str, kind: str) -> None:
+    place = _place_of(_story(geoparser, text), "Washington")
+    assert place is not None and place.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "code"),
+    [
+        # once the article names the country, the first part of its name is that country,
+        # not a town in Bolivia or Cuba ("Trinidad & Tobago" too)
+        (
+            "Trinidad and Tobago voted against the motion. Officials in Trinidad said the "
+            "ambassador had no instructions.",
+            "Trinidad",
+            "TT",
+        ),
+        (
+            "Trinidad & Tobago lost the vote. In Trinidad, the opposition blamed the minister.",
+            "Trinidad",
+            "TT",
+        ),
+    ],
+)
+def test_part_of_a_named_countrys_name_is_that_country(
+    geoparser: Geoparser, text: str, surface: str, code: str
+) -> None:
+    place = _place_of(_story(geoparser, text), surface)
+    assert place is not None and place.candidate.country_code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "code"),
+    [
+        # GeoNames writes Arabic names with their article ("Al Qāmishlī"); news often drops it
+        ("Turkish shells hit Qamishli on Monday, Kurdish officials said.", "Qamishli", "SY"),
+    ],
+)
+def test_an_arabic_name_without_its_article(
+    geoparser: Geoparser, text: str, surface: str, code: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.kind == "city"
+    assert given.best.candidate.country_code == code and given.best.candidate.population > 100_000
+
+
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
     """ "Salisbury" is among Harare's alternate names (its colonial one); the English city is
     meant, and the capital's prior does not carry over to its other names."""
@@ -346,6 +426,15 @@ def test_focus_is_the_main_town_of_the_main_country() -> None:
     assert focus([country, town, hamlet, abroad]) is town
     assert focus([country]) is country  # no town at all: the place named most
     assert focus([]) is None
+
+
+def test_focus_without_towns_is_in_the_main_country() -> None:
+    """A story that names no town is about the country it names most, not a continent it
+    names as often in passing ("mines across Africa" in a story about South Africa)."""
+    country = _made_up_place("Freedonia", "country", "FD", 5_000_000, [0, 50])
+    state = _made_up_place("Upper Freedonia", "region", "FD", 0, [20])
+    continent = _made_up_place("Megaland", "continent", "", 900_000_000, [10, 60])
+    assert focus([continent, country, state]) is country
 
 
 def test_focus_prefers_the_towns_of_a_state_the_article_names() -> None:
@@ -797,6 +886,62 @@ def test_a_building_is_in_the_town_written_after_it(
     ],
 )
 def test_codes_the_gazetteer_lacks(
+    geoparser: Geoparser, text: str, surface: str, name: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == name
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "town"),
+    [
+        # a school, a hotel, a mall or a quarter named after a nation or a continent is abroad
+        # of it as often as not: in the story's town
+        (
+            "Parents in Cairo praised the British International School for its results.",
+            "British International School",
+            "Cairo",
+        ),
+        ("Shoppers in Manila filled the Mall of Asia on Sunday.", "Mall of Asia", "Manila"),
+        (
+            "Jazz bands in Memphis played in the French Quarter all night.",
+            "French Quarter",
+            "Memphis",
+        ),
+        (
+            "Tourists in Galway booked the Danish Hotel for the festival weekend.",
+            "Danish Hotel",
+            "Galway",
+        ),
+    ],
+)
+def test_a_building_named_after_a_far_country_is_in_the_storys_town(
+    geoparser: Geoparser, text: str, surface: str, town: str
+) -> None:
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None and given.best.candidate.name == town
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "name"),
+    [
+        # an embassy is not in the country it represents: in the town its name holds
+        (
+            "Trade rose this year, a secretary at the British Embassy Tokyo said.",
+            "British Embassy Tokyo",
+            "Tokyo",
+        ),
+        # or in the country written after it, even when that is a country too
+        (
+            "The minister later visited the Embassy of the Republic of Chile in Thailand.",
+            "Embassy of the Republic of Chile",
+            "Thailand",
+        ),
+        # nothing else says where: the country it represents
+        ("Protesters gathered outside the French Embassy on Monday.", "French Embassy", "France"),
+    ],
+)
+def test_an_embassy_is_where_it_is_not_the_country_it_represents(
     geoparser: Geoparser, text: str, surface: str, name: str
 ) -> None:
     (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
