@@ -353,7 +353,17 @@ class Resolver:
     ) -> list[Scored]:
         """Every candidate for ``name``, best first (ties: larger population, then key)."""
         labels = tuple(labels)
-        found = self.candidates(name)
+        # a US county by its bare name ("Cuyahoga") only in a story set in the US: elsewhere
+        # "Berkshire" is the English county the gazetteer lacks, not Massachusetts'
+        found = [
+            c
+            for c in self.candidates(name)
+            if not (
+                c.feature_code == "ADM2"
+                and c.match == ALTERNATE
+                and c.country_code != context.main_country
+            )
+        ]
         found += self._country_of_part(name, found, context)
         division = any(
             c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
