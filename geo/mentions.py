@@ -450,7 +450,7 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
         if sum(len(t) for t in words) < 3 or words[0].ent_type_ in PLACE_LABELS:
             continue
         start, end = words[0].idx, words[-1].idx + len(words[-1])
-        text = doc.text[start:end]
+        text = doc[words[0].i : words[-1].i + 1].text
         if is_well_known(gazetteer, text.title()) or (
             _own_name(gazetteer, text.title()) and _division_follows(span, len(words), gazetteer)
         ):
@@ -549,6 +549,7 @@ def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazettee
 
 def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
     """Every place mention in ``doc``, in text order."""
+    text = doc.text  # spaCy joins its tokens again on every access
     mentions: list[Mention] = [
         *_dateline(doc, sentences, gazetteer),
         *_untagged(doc, sentences, gazetteer),
@@ -568,11 +569,11 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 cleaned = _clean(_without_lowercase_tail(part))
                 if cleaned is None or not _is_name(cleaned[2]):
                     continue
-                start, end, text = _with_abbreviation_dot(*cleaned, doc.text, gazetteer)
+                start, end, name = _with_abbreviation_dot(*cleaned, text, gazetteer)
                 sentence = sentence_at(sentences, start).index
                 locative = part.start > 0 and doc[part.start - 1].lower_ in LOCATIVE
                 mentions.append(
-                    Mention(start, end, text, text, ent.label_, sentence, None, locative)
+                    Mention(start, end, name, name, ent.label_, sentence, None, locative)
                 )
         elif ent.label_ == "MONEY":
             mentions += _currency_countries(ent, sentences, gazetteer)
@@ -580,33 +581,35 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             cleaned = _clean(ent)
             if cleaned is None:
                 continue
-            start, end, text = _unprefixed(*cleaned)
+            start, end, name = _unprefixed(*cleaned)
             sentence = sentence_at(sentences, start).index
-            place = gazetteer.demonym(text)
+            place = gazetteer.demonym(name)
             if place is not None:
-                mentions.append(Mention(start, end, text, place.name, "NORP", sentence, place))
-            elif _is_recoverable(text) and is_well_known(gazetteer, text):
+                mentions.append(Mention(start, end, name, place.name, "NORP", sentence, place))
+            elif _is_recoverable(name) and is_well_known(gazetteer, name):
                 # the model sometimes files a city as a group of people ("Tunis")
-                mentions.append(Mention(start, end, text, text, "GPE", sentence))
+                mentions.append(Mention(start, end, name, name, "GPE", sentence))
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
+    surnames = _surnames(doc)
     mentions = [
-        _extended(doc, m, gazetteer)
+        _extended(doc, m, gazetteer, text)
         for m in mentions
-        if not (_is_surname(doc, m) or _is_bare_states(doc.text, m))
+        if not (_is_surname(doc, m, surnames) or _is_bare_states(text, m))
     ]
-    return _joined(_without_overlaps(mentions), doc.text, gazetteer)
+    return _joined(_without_overlaps(mentions), text, gazetteer)
 
 
 #: How many words after a mention may complete a longer name (see :func:`_extended`).
 MAX_EXTENSION = 3
 
 
-def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
+def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer, text: str) -> Mention:
     """The mention with the words after it when together they name a well-known place the
     model cut in two: "Baja" + "California", "Boa" + "Vista", "Trinidad" + "and Tobago",
     "U.S." + "Virgin Islands". Only capitalised words (and "and" between them) extend a name,
-    and only into a country, capital, large division or large city known by that full name."""
+    and only into a country, capital, large division or large city known by that full name.
+    ``text`` is the document's (``doc.text``, which spaCy joins anew on each access)."""
     if mention.place is not None:
         return mention
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
@@ -621,9 +624,9 @@ def _extended(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> Mention:
             continue
         if not (token.is_title or token.is_upper) or not token.is_alpha:
             break
-        text = doc.text[mention.start : token.idx + len(token)]
-        if _known_as_one(gazetteer, text) and is_well_known(gazetteer, text):
-            best = replace(mention, end=token.idx + len(token), text=text, name=text)
+        name = text[mention.start : token.idx + len(token)]
+        if _known_as_one(gazetteer, name) and is_well_known(gazetteer, name):
+            best = replace(mention, end=token.idx + len(token), text=name, name=name)
     return best
 
 
@@ -759,18 +762,22 @@ def _is_bare_states(text: str, mention: Mention) -> bool:
     return not _THE_BEFORE.search(text[max(0, mention.start - 12) : mention.start])
 
 
-def _is_surname(doc: Doc, mention: Mention) -> bool:
+def _surnames(doc: Doc) -> frozenset[str]:
+    """The last words of the people's full names in the article ("Sutton" of "Ashley Sutton").
+    Read once per article: each ``doc.ents`` walks the whole document."""
+    return frozenset(ent[-1].text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2)
+
+
+def _is_surname(doc: Doc, mention: Mention, surnames: frozenset[str]) -> bool:
     """A one-word name the model did not tag as a place, that ends the full name of a person
-    in the same article: "Sutton" after "Ashley Sutton" is the driver, not the town."""
+    in the same article (one of ``surnames``): "Sutton" after "Ashley Sutton" is the driver,
+    not the town."""
     if " " in mention.text or mention.place is not None or mention.text.isupper():
         return False
-    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-    if span is None or span[0].ent_type_ in PLACE_LABELS:
+    if mention.text not in surnames:
         return False
-    return any(
-        ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].text == mention.text
-        for ent in doc.ents
-    )
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    return span is not None and span[0].ent_type_ not in PLACE_LABELS
 
 
 def _towns_of_named_regions(
