@@ -26,6 +26,13 @@ def _span(text: str, surface: str) -> tuple[int, int]:
     return start, start + len(surface)
 
 
+def _given(geoparser: Geoparser, text: str, surface: str) -> Candidate:
+    """Where ``surface``, given as the only span of ``text``, resolves (it must resolve)."""
+    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
+    assert given.best is not None, f"{surface!r} was left unresolved"
+    return given.best.candidate
+
+
 # ------------------------------------------------------------------ recognition: what counts
 
 
@@ -384,9 +391,8 @@ def test_part_of_a_named_countrys_name_is_that_country(
 def test_an_arabic_name_without_its_article(
     geoparser: Geoparser, text: str, surface: str, code: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.kind == "city"
-    assert given.best.candidate.country_code == code and given.best.candidate.population > 100_000
+    town = _given(geoparser, text, surface)
+    assert town.kind == "city" and town.country_code == code and town.population > 100_000
 
 
 def test_a_capital_is_not_favoured_under_an_old_name(geoparser: Geoparser) -> None:
@@ -491,8 +497,7 @@ def test_names_for_places_that_towns_also_bear(
 ) -> None:
     """Each of these is also a town's name (Congress, Arizona; Trinidad, Cuba) or an alternate
     name of one; the place news means is another."""
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.name == name
+    assert _given(geoparser, text, surface).name == name
 
 
 @pytest.mark.parametrize(
@@ -517,8 +522,7 @@ def test_names_for_places_that_towns_also_bear(
 def test_townships_are_not_their_namesakes(
     geoparser: Geoparser, text: str, surface: str, town: str
 ) -> None:
-    (result,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert result.best is not None and result.best.candidate.name == town
+    assert _given(geoparser, text, surface).name == town
 
 
 @pytest.mark.parametrize(
@@ -563,9 +567,7 @@ def test_us_counties_are_the_ones_of_the_story(
 ) -> None:
     """US counties are in the gazetteer (``data/us-counties.csv``); a county's name is shared
     by up to thirty states, and the story says which."""
-    (result,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert result.best is not None
-    county = result.best.candidate
+    county = _given(geoparser, text, surface)
     assert (county.feature_code, county.country_code, county.admin1) == ("ADM2", "US", state)
     assert county.name.replace("St.", "Saint") == surface
 
@@ -819,16 +821,14 @@ def test_seats_of_government(
 def test_a_common_noun_ending_a_name_is_no_place(
     geoparser: Geoparser, text: str, surface: str, country: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.country_code == country
+    assert _given(geoparser, text, surface).country_code == country
 
 
 def test_a_township_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> None:
     """A township the gazetteer lacks, named after a state, is in the story's town, not at
     the state's point."""
     text = "Deputies in Ohio Township arrested two men near Wheeling on Monday."
-    (given,) = geoparser.resolve_spans(text, [_span(text, "Ohio Township")])
-    assert given.best is not None and given.best.candidate.name == "Wheeling"
+    assert _given(geoparser, text, "Ohio Township").name == "Wheeling"
 
 
 @pytest.mark.parametrize(
@@ -865,8 +865,7 @@ def test_a_township_is_not_the_state_it_is_named_after(geoparser: Geoparser) -> 
 def test_a_building_is_in_the_town_written_after_it(
     geoparser: Geoparser, text: str, surface: str, town: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.name == town
+    assert _given(geoparser, text, surface).name == town
 
 
 @pytest.mark.parametrize(
@@ -890,8 +889,7 @@ def test_a_building_is_in_the_town_written_after_it(
 def test_codes_the_gazetteer_lacks(
     geoparser: Geoparser, text: str, surface: str, name: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.name == name
+    assert _given(geoparser, text, surface).name == name
 
 
 @pytest.mark.parametrize(
@@ -920,8 +918,7 @@ def test_codes_the_gazetteer_lacks(
 def test_a_building_named_after_a_far_country_is_in_the_storys_town(
     geoparser: Geoparser, text: str, surface: str, town: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.name == town
+    assert _given(geoparser, text, surface).name == town
 
 
 @pytest.mark.parametrize(
@@ -946,8 +943,7 @@ def test_a_building_named_after_a_far_country_is_in_the_storys_town(
 def test_an_embassy_is_where_it_is_not_the_country_it_represents(
     geoparser: Geoparser, text: str, surface: str, name: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.name == name
+    assert _given(geoparser, text, surface).name == name
 
 
 @pytest.mark.parametrize(
@@ -959,8 +955,7 @@ def test_an_embassy_is_where_it_is_not_the_country_it_represents(
     ],
 )
 def test_the_gulf_is_the_one_the_story_is_about(geoparser: Geoparser, text: str, name: str) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, "Gulf")])
-    assert given.best is not None and given.best.candidate.name == name
+    assert _given(geoparser, text, "Gulf").name == name
 
 
 @pytest.mark.parametrize(
@@ -988,8 +983,7 @@ def test_a_country_named_in_passing_does_not_outweigh_a_famous_city(geoparser: G
         "Aid officials spoke at a briefing in Geneva. Refugees from Venezuela crossed into "
         "Brazil, and the U.S. pledged more aid."
     )
-    (given,) = geoparser.resolve_spans(text, [_span(text, "Geneva")])
-    assert given.best is not None and given.best.candidate.country_code == "CH"
+    assert _given(geoparser, text, "Geneva").country_code == "CH"
 
 
 @pytest.mark.parametrize(
@@ -1008,8 +1002,7 @@ def test_a_country_named_in_passing_does_not_outweigh_a_famous_city(geoparser: G
 def test_a_state_of_the_story_s_country_outweighs_a_town_sharing_its_name(
     geoparser: Geoparser, text: str, surface: str, feature_code: str
 ) -> None:
-    (given,) = geoparser.resolve_spans(text, [_span(text, surface)])
-    assert given.best is not None and given.best.candidate.feature_code == feature_code
+    assert _given(geoparser, text, surface).feature_code == feature_code
 
 
 @pytest.mark.parametrize(
