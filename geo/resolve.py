@@ -263,7 +263,7 @@ class Resolver:
         key = normalize(name)
         if not found and len(key) > SHORT_CODE and not key.startswith(ARABIC_ARTICLES):
             found = [c for c in self.gazetteer.lookup(f"Al {name}") if c.match == PRIMARY]
-        short = len(normalize(name).replace(" ", "")) <= SHORT_CODE
+        short = len(key.replace(" ", "")) <= SHORT_CODE
         if short and name.isupper():
             # a code in capitals is no town's own name: "WA" is Western Australia, not Wa
             found = [c for c in found if c.match != PRIMARY or c.name.isupper()]
@@ -603,7 +603,7 @@ class Resolver:
         if inside is not None:
             name, found = inside
             if (
-                _is_institution(surface)
+                _has_noun(surface, INSTITUTION_NOUNS)
                 and main is not None
                 and _is_area(found.candidate)
                 and _lies_in(main.candidate, found.candidate)
@@ -611,7 +611,7 @@ class Resolver:
                 reason = f"contains {name!r}; the article's main place {main.name} lies in it"
                 return Scored(main.candidate, 0.0, (reason,))
             if (
-                _is_building(surface)
+                _has_noun(surface, BUILDING_NOUNS)
                 and main is not None
                 and main.kind in ("city", "capital")
                 and found.candidate.kind in ("country", "continent")
@@ -637,10 +637,12 @@ class Resolver:
         if initialled:
             best = max(initialled, key=lambda p: len(p.mentions))
             return Scored(best.candidate, 0.0, (f"{surface}: the initials of {best.name}",))
+        if not context.main_country:
+            return None
         state = self.gazetteer.get(f"adm1:{context.main_country}-{code}")
-        if state is not None and context.main_country:
-            return Scored(state, 0.0, (f"{surface}: the code of {state.name}",))
-        return None
+        if state is None:
+            return None
+        return Scored(state, 0.0, (f"{surface}: the code of {state.name}",))
 
     def _inside(
         self, surface: str, labels: tuple[str, ...], context: Context, places: Sequence[Place]
@@ -654,7 +656,7 @@ class Resolver:
             found = self._named_inside(name, surface, labels, context, placed, places)
             if found is None:
                 continue
-            if not (_is_embassy(surface) and _is_area(found.candidate)):
+            if not (_has_noun(surface, EMBASSY_NOUNS) and _is_area(found.candidate)):
                 return name, found
             represented = represented or (name, found)
         return represented
@@ -719,21 +721,20 @@ class Resolver:
                     (s.candidate for s in ranked if s.candidate.key == written_after),
                     ranked[0].candidate,
                 )
-                # an ambiguous name ("Oregon": the state or a town) still counts towards the
-                # country it most likely lies in, but does not make that country context
-                for code in top.country_codes:
-                    named[code] += len(group)
                 unambiguous = (
                     len(ranked) == 1
                     or ranked[0].score - ranked[1].score >= 3.0
                     or top.key == written_after
                     or _only_by_own_name(ranked)
                 )
-                if not unambiguous:
-                    continue
             else:
-                for code in top.country_codes:
-                    named[code] += len(group)
+                unambiguous = True
+            # an ambiguous name ("Oregon": the state or a town) still counts towards the
+            # country it most likely lies in, but does not make that country context
+            for code in top.country_codes:
+                named[code] += len(group)
+            if not unambiguous:
+                continue
             countries.update(top.country_codes)
             if top.kind != "country":
                 placed_in.update(top.country_codes)
@@ -999,16 +1000,9 @@ def _is_street(surface: str) -> bool:
     return len(words) >= 2 and words[-1].rstrip(".").casefold() in STREET_NOUNS
 
 
-def _is_embassy(surface: str) -> bool:
-    return any(word.casefold() in EMBASSY_NOUNS for word in surface.split())
-
-
-def _is_building(surface: str) -> bool:
-    return any(word.casefold() in BUILDING_NOUNS for word in surface.split())
-
-
-def _is_institution(surface: str) -> bool:
-    return any(word.casefold() in INSTITUTION_NOUNS for word in surface.split())
+def _has_noun(surface: str, nouns: frozenset[str]) -> bool:
+    """Whether a word of ``surface`` is one of ``nouns`` (an embassy, a school, a hospital)."""
+    return any(word.casefold() in nouns for word in surface.split())
 
 
 def _is_area(candidate: Candidate) -> bool:
