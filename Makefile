@@ -18,7 +18,10 @@ PYTHON      ?= $(shell for p in python3 python3.13 python3.12 python3.11 python;
                  command -v $$p >/dev/null 2>&1 && \
                  $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && \
                  { echo $$p; break; }; done)
-PIP_INSTALL := $(VENV_PY) -m pip install --no-input --require-hashes $(if $(CI),--progress-bar off)
+PIP_INSTALL := $(VENV_PY) -m pip install --no-input --require-hashes --disable-pip-version-check \
+               $(if $(CI),--progress-bar off)
+# The pip that installs everything else (requirements-pip.txt). `make requirements` re-pins it.
+PIP_VERSION := 25.3
 PYTEST_ARGS ?=
 STREAMLIT_ARGS ?=
 BENCH_ARGS  ?=
@@ -26,6 +29,7 @@ BENCH_ARGS  ?=
 # Stamp files inside .venv, keyed on the content of each requirements file: packages are
 # (re)installed only when that file changes (or .venv is new).
 key          = $(shell cksum < $(1) | awk '{print $$1 "-" $$2}')
+PIP_STAMP     := $(VENV)/.stamp-pip-$(call key,requirements-pip.txt)
 RUNTIME_STAMP := $(VENV)/.stamp-runtime-$(call key,requirements.txt)
 DEV_STAMP     := $(VENV)/.stamp-dev-$(call key,requirements-dev.txt)
 
@@ -64,12 +68,20 @@ $(VENV_PY):
 	  { echo "error: $(PYTHON) is older than Python 3.11" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME_STAMP): | $(VENV_PY)
+# First bring .venv's own pip up to the pinned, hash-checked one: the pip a Python bundles may be
+# too old for requirements*.txt (see requirements-pip.txt). `pip --version` shows which ran.
+$(PIP_STAMP): | $(VENV_PY)
+	$(PIP_INSTALL) -r requirements-pip.txt
+	@$(VENV_PY) -m pip --version
+	@rm -f $(VENV)/.stamp-pip-*
+	@touch $@
+
+$(RUNTIME_STAMP): $(PIP_STAMP)
 	$(PIP_INSTALL) -r requirements.txt
 	@rm -f $(VENV)/.stamp-runtime-*
 	@touch $@
 
-$(DEV_STAMP): | $(VENV_PY)
+$(DEV_STAMP): $(PIP_STAMP)
 	$(PIP_INSTALL) -r requirements-dev.txt
 	@rm -f $(VENV)/.stamp-dev-*
 	@touch $@
@@ -78,10 +90,13 @@ requirements: | $(VENV_PY)
 	@test -n "$(UV)" || { echo "uv not found: installing it into $(VENV)"; $(VENV_PY) -m pip install --no-input uv; }
 	$(or $(UV),$(VENV)/bin/uv) $(UV_COMPILE) -o requirements.txt
 	$(or $(UV),$(VENV)/bin/uv) $(UV_COMPILE) --extra dev -o requirements-dev.txt
+	@{ sed -n '/^#/p' requirements-pip.txt; echo 'pip==$(PIP_VERSION)' | \
+	  $(or $(UV),$(VENV)/bin/uv) pip compile - --generate-hashes --python-version 3.11 \
+	    --no-header --no-annotate; } > requirements-pip.txt.tmp && mv requirements-pip.txt.tmp requirements-pip.txt
 	@for f in requirements.txt requirements-dev.txt; do \
 	  { head -n 2 $$f; echo '$(REGEN_NOTE)'; tail -n +3 $$f; } > $$f.tmp && mv $$f.tmp $$f; \
 	done
-	@! grep -nE -- '--(extra-)?index-url|--find-links|://' requirements.txt requirements-dev.txt || \
+	@! grep -nE -- '--(extra-)?index-url|--find-links|://' requirements*.txt || \
 	  { echo "error: a requirements file names a package index; remove it" >&2; exit 1; }
 
 clean:
