@@ -238,3 +238,74 @@ def test_streamlit_upload_limit_is_the_articles_byte_limit() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_BYTES
+
+
+# (f) a fresh machine's pip and Python versions (issue 12) ------------------------------------
+
+PIP_FILE = ROOT / "requirements-pip.txt"
+OLDEST_PIP_FILE = ROOT / ".ci" / "pip-oldest.txt"
+
+
+def makefile_variable(name: str) -> str:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    m = re.search(rf"^{name}\s*:?=\s*(\S+)", text, re.MULTILINE)
+    assert m, f"the Makefile sets no {name}"
+    return m[1]
+
+
+@pytest.mark.parametrize("path", [PIP_FILE, OLDEST_PIP_FILE], ids=lambda p: p.name)
+def test_pip_pins_are_hashed(path: Path) -> None:
+    (line,) = logical_lines(path)
+    assert line.startswith("pip=="), line
+    assert len(re.findall(r"--hash=sha256:[0-9a-f]{64}\b", line)) >= 1
+
+
+def test_pip_pin_is_the_makefiles() -> None:
+    assert pins(PIP_FILE) == {"pip": makefile_variable("PIP_VERSION")}
+
+
+def test_venv_pip_is_brought_up_before_any_install() -> None:
+    """`make setup` and `make setup-dev` install requirements-pip.txt first: the stamp of every
+    requirements file depends on the pip stamp, which installs requirements-pip.txt."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(
+        r"^\$\(PIP_STAMP\):.*\n\t\$\(PIP_INSTALL\) -r requirements-pip\.txt", text, re.M
+    )
+    for stamp in ("RUNTIME_STAMP", "DEV_STAMP"):
+        assert re.search(rf"^\$\({stamp}\): \$\(PIP_STAMP\)", text, re.MULTILINE), stamp
+
+
+def test_ci_sets_up_from_the_oldest_bundled_pip() -> None:
+    """Python 3.11.0 bundles pip 22.3: CI starts .venv from it and runs `make setup` with it,
+    before `make test`."""
+    assert pins(OLDEST_PIP_FILE) == {"pip": "22.3"}
+    code = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    code = [ln for ln in code if ln and not ln.startswith("#")]
+    oldest = next(i for i, ln in enumerate(code) if ".ci/pip-oldest.txt" in ln)
+    setup = code.index("make setup")
+    test = next(i for i, ln in enumerate(code) if re.match(r"make test(\s|$)", ln))
+    assert oldest < setup < test
+
+
+def test_supported_pythons_agree() -> None:
+    """pyproject.toml, the Makefile's check and the README name the same lowest Python, and the
+    classifiers are the versions the README says were tested."""
+    lowest = re.fullmatch(r">=3\.(\d+)", PYPROJECT["project"]["requires-python"])
+    assert lowest, PYPROJECT["project"]["requires-python"]
+    minor = int(lowest[1])
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    checks = re.findall(r"sys\.version_info < \(3, (\d+)\)", makefile)
+    assert checks and {int(c) for c in checks} == {minor}
+    assert f"older than Python 3.{minor}" in makefile
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Python 3.{minor} or newer" in readme
+    tested = re.search(r"tested on ((?:3\.\d+, )*3\.\d+ and 3\.\d+)", readme)
+    assert tested, "README.md does not say which Pythons were tested"
+    versions = re.findall(r"3\.\d+", tested[1])
+    classifiers = {
+        c.rsplit(" :: ", 1)[1]
+        for c in PYPROJECT["project"]["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    }
+    assert classifiers == set(versions)
+    assert min(versions, key=lambda v: int(v.split(".")[1])) == f"3.{minor}"
