@@ -58,7 +58,14 @@ LOOKUP_CACHE = 20_000
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: The files of ``DATA_DIR`` the index is built from: a change to one rebuilds it.
-DATA_FILES = ("places.csv", "aliases.csv", "demonyms.csv", "us-counties.csv", "admin1-codes.csv")
+DATA_FILES = (
+    "places.csv",
+    "aliases.csv",
+    "demonyms.csv",
+    "us-counties.csv",
+    "admin1-codes.csv",
+    "state-abbreviations.csv",
+)
 
 #: Every kind of place the gazetteer knows, from the most local to the most general.
 KINDS = (
@@ -456,6 +463,12 @@ class _Builder:
                     row.add_name(alternate, ALIAS)
         for alias in _read_csv("aliases.csv"):
             self.rows[self._target(alias["target"], "aliases.csv")].add_name(alias["alias"], ALIAS)
+        for abbreviation in _read_csv("state-abbreviations.csv"):
+            if abbreviation["alias"] == "yes":  # "Ill.", "Ont.": also a name of the division
+                target = self._target(
+                    f"state:{abbreviation['division']}", "state-abbreviations.csv"
+                )
+                self.rows[target].add_name(abbreviation["abbreviation"], ALIAS)
         for demonym in _read_csv("demonyms.csv"):
             target = self._target(demonym["target"], "demonyms.csv")
             self.demonyms[normalize(demonym["demonym"])] = target
@@ -709,6 +722,16 @@ class Gazetteer:
         """The place with this stable key (``gn:…``, ``adm1:…``, ``place:…``)."""
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM places p WHERE p.key = ?", (key,)
+        ).fetchone()
+        return _candidate(row) if row else None
+
+    def division(self, code: str) -> Candidate | None:
+        """The first-level division with this ISO 3166-2 code ("US-IL", "CA-ON"), or None."""
+        country, _, admin1 = code.upper().partition("-")
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM places p WHERE p.feature_code = 'ADM1' "
+            "AND p.country_code = ? AND p.admin1 = ? ORDER BY p.id LIMIT 1",
+            (country, admin1),
         ).fetchone()
         return _candidate(row) if row else None
 
