@@ -432,9 +432,9 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def update_results(existing: str, rows: Sequence[str]) -> str:
     """``existing`` markdown with ``rows`` appended to the table of its results section.
 
-    A missing file or section is created. When the section's table has other columns than
+    A missing file or section is created. When the section's last table has other columns than
     :data:`COLUMNS` (the benchmark changed), it is left as it was and a new table starts below
-    it, so old rows are never misread under new headers.
+    it, so old rows are never misread under new headers; later runs add to that newest table.
     """
     header = markdown_row(["date", "commit", *COLUMNS])
     separator = markdown_row(["---"] * (len(COLUMNS) + 2))
@@ -446,7 +446,8 @@ def update_results(existing: str, rows: Sequence[str]) -> str:
         (i for i in range(heading + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
     )
     table = [i for i in range(heading + 1, end) if lines[i].startswith("|")]
-    if table and lines[table[0]] == header:
+    headers = [i for i in table if lines[i].startswith("| date |")]
+    if headers and lines[headers[-1]] == header:  # the newest table has these columns
         insert_at, new = table[-1] + 1, list(rows)
     elif table:
         insert_at, new = table[-1] + 1, ["", header, separator, *rows]

@@ -478,6 +478,15 @@ def test_update_results_starts_a_new_table_when_the_columns_change() -> None:
     assert updated.endswith(f"{ROW}\n")
 
 
+def test_update_results_adds_to_the_newest_table_below_an_older_one() -> None:
+    old = "# R\n\n## Results\n\n| date | F1 |\n| --- | --- |\n| 2024-01-01 | 0.5 |\n"
+    first = geoparse.update_results(old, [ROW])
+    older = ROW.replace("2025-01-01", "2024-12-31")
+    second = geoparse.update_results(first + "\nA note under the tables.\n", [older])
+    assert second.count(HEADER) == 1
+    assert second.index(ROW) < second.index(older) < second.index("A note")
+
+
 # --- end to end -----------------------------------------------------------------------------
 
 FAKE_GEO_MAIN = textwrap.dedent('''
