@@ -289,14 +289,12 @@ def test_the_country_named_most_wins_a_namesake(geoparser: Geoparser) -> None:
             "region",
         ),
         # a capital is named for its government ("officials in Washington"): it places no
-        # town near it, so Cambridge is still the English city, not Cambridge, Maryland (no
-        # admin1: data/admin1-codes.csv cannot map GeoNames' "ENG" to one of the UK's
-        # divisions that countrystatecity lists)
+        # town near it, so Cambridge is still the English city, not Cambridge, Maryland
         (
             "Officials in Washington said on Monday that students in Cambridge protested.",
             "Cambridge",
             "GB",
-            "",
+            "ENG",
             "city",
         ),
     ],
