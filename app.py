@@ -547,7 +547,7 @@ def describe(candidate: Candidate) -> str:
     if candidate.key.startswith("adm1:"):
         where = f"{where} ({candidate.key.removeprefix('adm1:')})"
     elif candidate.admin1.isalpha() and candidate.kind in ("city", "capital") and where:
-        # a state's postal code ("ID", "TX"); GeoNames' numeric codes mean nothing to readers
+        # a division's ISO 3166-2 code ("ID", "ON"); numeric ones ("65") mean nothing to readers
         where = f"{candidate.admin1}, {where}"
     people = f" · {candidate.population:,} people" if candidate.population else ""
     point = f" · {candidate.lat:.2f}, {candidate.lon:.2f}"

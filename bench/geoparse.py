@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.resources
 import json
 import os
 import subprocess
@@ -31,7 +32,13 @@ if __package__ in (None, ""):  # run as `python bench/geoparse.py`: make `bench`
 
 from bench import scoring  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "geowebnews.jsonl"
+CORPUS_DIR = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPORA = [
+    CORPUS_DIR / "geowebnews.jsonl",
+    CORPUS_DIR / "lgl-first70.jsonl",
+    CORPUS_DIR / "tr-news-first70.jsonl",
+]
+"""The development corpora (``../shared/corpus/README.md``), each reported on its own."""
 WARM_UP_DOC = {"id": "warm-up", "text": "A warm-up sentence about London."}
 """Start-up is timed on this one tiny document, not on an empty input, so that a geoparser that
 loads its model or gazetteer lazily on the first article still counts that load as start-up."""
@@ -50,6 +57,11 @@ COLUMNS = [
     "median km",
     "F1@161",
     "gold-given Acc@161",
+    "P w/o demonyms",
+    "R w/o demonyms",
+    "F1 w/o demonyms",
+    "demonyms marked",
+    "ADM1 misses (same region)",
     "s/article",
     "x spaCy",
 ]
@@ -131,7 +143,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         action="append",
         metavar="PATH",
-        help=f"annotated JSONL corpus, repeatable (default {DEFAULT_CORPUS})",
+        help="annotated JSONL corpus, repeatable (default: "
+        + ", ".join(p.name for p in DEFAULT_CORPORA)
+        + f" in {CORPUS_DIR})",
     )
     parser.add_argument(
         "--last-fraction",
@@ -312,8 +326,36 @@ def offset_mismatches(doc: dict[str, Any], places: Sequence[scoring.Prediction])
     ]
 
 
+def load_divisions() -> dict[tuple[str, str], tuple[str, str]]:
+    """First-level divisions by (country name, division name), from the countrystatecity-countries
+    package's files (the gold names countries in English: "United States"); empty without it.
+
+    Only :func:`scoring.division_misses` uses it, to tell a miss inside the gold division.
+    """
+    try:
+        root = Path(str(importlib.resources.files("countrystatecity_countries"))) / "data"
+        countries = json.loads((root / "countries.json").read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, OSError) as exc:
+        print(f"warning: no division names ({exc}): ADM1 same-region count is 0", file=sys.stderr)
+        return {}
+    divisions: dict[tuple[str, str], tuple[str, str]] = {}
+    for country in countries:
+        path = root / "by-country" / country["iso2"] / "states.json"
+        if not path.is_file():
+            continue
+        for state in json.loads(path.read_text(encoding="utf-8")):
+            code = (country["iso2"], state["state_code"])
+            for name in (state["name"], state.get("native") or ""):
+                if name:
+                    divisions.setdefault(scoring.region_key(country["name"], name), code)
+    return divisions
+
+
 def score_corpus(
-    docs: Sequence[dict[str, Any]], found: dict[str, list[Any]], given: dict[str, list[Any]]
+    docs: Sequence[dict[str, Any]],
+    found: dict[str, list[Any]],
+    given: dict[str, list[Any]],
+    divisions: scoring.Divisions | None = None,
 ) -> list[scoring.Tally]:
     """Per-document tallies of both runs, warning about predictions with inconsistent offsets."""
     tallies, mismatches = [], []
@@ -322,7 +364,10 @@ def score_corpus(
         mismatches += offset_mismatches(doc, predicted)
         tallies.append(
             scoring.score_document(
-                scoring.gold_spans(doc), predicted, scoring.predictions(given[doc["id"]], doc["id"])
+                scoring.gold_spans(doc),
+                predicted,
+                scoring.predictions(given[doc["id"]], doc["id"]),
+                divisions,
             )
         )
     if mismatches:
@@ -358,6 +403,11 @@ def table_cells(corpus: str, subset: str, m: scoring.Metrics, timing: Timing | N
         _number(m.median_km, 0),
         _number(m.f1_161),
         _percent(m.given_accuracy_161),
+        _number(m.precision_no_demonyms),
+        _number(m.recall_no_demonyms),
+        _number(m.f1_no_demonyms),
+        f"{m.demonyms_right}/{m.demonyms}",
+        f"{m.division_misses} ({m.same_region})",
         "-" if timing is None else f"{timing.per_article_s:.4f}",
         "-" if timing is None else _number(timing.ratio, 1),
     ]
@@ -382,9 +432,9 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def update_results(existing: str, rows: Sequence[str]) -> str:
     """``existing`` markdown with ``rows`` appended to the table of its results section.
 
-    A missing file or section is created. When the section's table has other columns than
+    A missing file or section is created. When the section's last table has other columns than
     :data:`COLUMNS` (the benchmark changed), it is left as it was and a new table starts below
-    it, so old rows are never misread under new headers.
+    it, so old rows are never misread under new headers; later runs add to that newest table.
     """
     header = markdown_row(["date", "commit", *COLUMNS])
     separator = markdown_row(["---"] * (len(COLUMNS) + 2))
@@ -396,7 +446,8 @@ def update_results(existing: str, rows: Sequence[str]) -> str:
         (i for i in range(heading + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
     )
     table = [i for i in range(heading + 1, end) if lines[i].startswith("|")]
-    if table and lines[table[0]] == header:
+    headers = [i for i in table if lines[i].startswith("| date |")]
+    if headers and lines[headers[-1]] == header:  # the newest table has these columns
         insert_at, new = table[-1] + 1, list(rows)
     elif table:
         insert_at, new = table[-1] + 1, ["", header, separator, *rows]
@@ -434,13 +485,23 @@ def print_errors(tally: scoring.Tally, count: int = 10) -> None:
             "misplaced (>= 161 km)",
             [f"{n}x {m.describe()}" for m, n in tally.misplaced.most_common(count)],
         ),
+        (
+            "adjectives output that the gold marks",
+            [f"{n}x {text!r}" for text, n in tally.demonyms_right.most_common(count)],
+        ),
+        (
+            "adjectives output that the gold does not mark",
+            [f"{n}x {text!r}" for text, n in tally.demonyms_unmarked.most_common(count)],
+        ),
     ]
     for title, entries in sections:
         print(f"\nCommonest {title}:")
         print("\n".join(f"  {entry}" for entry in entries) if entries else "  none")
 
 
-def bench_corpus(path: Path, args: argparse.Namespace) -> list[list[str]]:
+def bench_corpus(
+    path: Path, args: argparse.Namespace, divisions: scoring.Divisions
+) -> list[list[str]]:
     """Run, score, time and report one corpus; returns its table rows (all, last fraction)."""
     docs = load_corpus(path, args.limit)
     name = path.stem
@@ -479,7 +540,7 @@ def bench_corpus(path: Path, args: argparse.Namespace) -> list[list[str]]:
         f"geoparse {found_s:.1f} s (start-up {startup:.1f} s), spans given {given_s:.1f} s, "
         + ("spaCy n/a" if spacy is None else f"spaCy {spacy[0]} {spacy[1]:.1f} s")
     )
-    tallies = score_corpus(docs, found, given)
+    tallies = score_corpus(docs, found, given, divisions)
     start = scoring.last_fraction_start(len(docs), args.last_fraction)
     whole = scoring.combine(tallies)
     rows = [
@@ -498,15 +559,17 @@ def bench_corpus(path: Path, args: argparse.Namespace) -> list[list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Benchmark every corpus that exists and record the rows; 2 on an error."""
+    """Benchmark every corpus that exists (by default the three development corpora, each
+    reported on its own) and record the rows; 2 on an error."""
     args = parse_args(argv)
     rows: list[list[str]] = []
+    divisions = load_divisions()
     try:
-        for path in args.corpus or [DEFAULT_CORPUS]:
+        for path in args.corpus or DEFAULT_CORPORA:
             if not path.is_file():
                 print(f"skipping {path}: no such corpus file")
                 continue
-            rows += bench_corpus(path, args)
+            rows += bench_corpus(path, args, divisions)
     except (BenchError, scoring.ScoringError) as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2

