@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -886,11 +886,6 @@ def _unprefixed(start: int, end: int, text: str) -> tuple[int, int, str]:
     if prefix is None or prefix.end() == len(text):
         return start, end, text
     return start + prefix.end(), end, text[prefix.end() :]
-
-
-def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    """Run the model over many texts at once (``nlp.pipe`` batches them)."""
-    yield from nlp.pipe(texts, batch_size=batch_size)
 
 
 def token_mentions(doc: Doc, mentions: Sequence[Mention]) -> dict[int, Mention]:
