@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -215,8 +216,10 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = 0
     for sent in doc.sents:
-        pieces = [sent.start_char, *(s for s in starts if sent.start_char < s < sent.end_char)]
-        bounds = [*pieces, sent.end_char]
+        # the paragraph starts inside this sentence: a slice of the sorted starts, found by
+        # bisection, so that many short lines cost linear time, not lines × sentences
+        inside = starts[bisect_right(starts, sent.start_char) : bisect_left(starts, sent.end_char)]
+        bounds = [sent.start_char, *inside, sent.end_char]
         for start, end in itertools.pairwise(bounds):
             chunk = text[start:end]
             stripped = chunk.strip()

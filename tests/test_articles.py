@@ -261,7 +261,7 @@ def test_markdown_keeps_paragraph_breaks() -> None:
         "Heavy rain flooded Dhaka on Friday, see the map.\n\n"
         "Rivers rose across Bangladesh.\n\n"
         "Schools closed\n"
-        "Satellite photo\n"
+        "Satellite photo"
     )
 
 
