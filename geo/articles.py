@@ -127,6 +127,11 @@ def _decode(data: bytes, name: str) -> str:
     return text
 
 
+#: An XHTML page's ``<?xml version="1.0" encoding="…"?>``: lxml refuses a decoded string
+#: that still declares an encoding, and the page would have "no readable text".
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml\b[^>]*\?>")
+
+
 def html_to_text(html: str) -> str:
     """The readable text of an HTML page: its article body if trafilatura finds one, else all
     its visible text (scripts and styles dropped)."""
@@ -135,7 +140,7 @@ def html_to_text(html: str) -> str:
     from lxml import html as lxml_html
 
     try:
-        tree = lxml_html.fromstring(html)
+        tree = lxml_html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     except (ValueError, etree.LxmlError):  # empty, blank or comment-only documents
         return ""
     for element in tree.xpath(
