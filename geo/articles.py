@@ -97,10 +97,13 @@ def _normalise(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def article_from_text(text: str, *, source: str = "", year: int | None = None) -> Article:
-    """An article from pasted or already extracted text."""
+def article_from_text(
+    text: str, *, source: str = "", year: int | None = None, title: str = ""
+) -> Article:
+    """An article from pasted or already extracted text; its title is ``title`` when given
+    (a web page's ``<title>``), else its first line."""
     text = _normalise(text)
-    return Article(text, _title_of(text), year or find_year(text), source)
+    return Article(text, title.strip() or _title_of(text), year or find_year(text), source)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -156,6 +159,17 @@ def html_to_text(html: str) -> str:
     if extracted and extracted.strip():
         return str(extracted)
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
+
+
+def html_metadata(html: str) -> tuple[str, str]:
+    """A page's title (its ``<title>``, or the title it gives for sharing) and publication
+    date (ISO ``YYYY-MM-DD``), each "" when the page does not say."""
+    import trafilatura
+
+    metadata = trafilatura.extract_metadata(_XML_DECLARATION.sub("", html, count=1))
+    if metadata is None:
+        return "", ""
+    return " ".join(str(metadata.title or "").split()), str(metadata.date or "")
 
 
 #: Inline tokens whose text is the reader's: words, code and the alternative text of images.
@@ -223,8 +237,10 @@ def article_from_bytes(data: bytes, name: str) -> Article:
         _check_length(text, name, MAX_MARKDOWN_CHARS)
     elif suffix not in (".html", ".htm"):
         _check_length(text, name, MAX_CHARS)
+    title = ""
     if suffix in (".html", ".htm"):
         year = find_year(html_unescape(text))  # "&copy; 2024" is how pages write ©
+        title, _ = html_metadata(text)
         text = html_to_text(text)
         if not text.strip():
             raise ArticleError(f"{name!r} has no readable text")
@@ -232,7 +248,7 @@ def article_from_bytes(data: bytes, name: str) -> Article:
         year = find_year(text)
         if suffix in (".md", ".markdown"):
             text = markdown_to_text(text)
-    return article_from_text(text, source=name, year=year)
+    return article_from_text(text, source=name, year=year, title=title)
 
 
 def article_from_path(path: str | Path) -> Article:

@@ -23,11 +23,18 @@ import urllib.request
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .articles import MAX_BYTES, Article, article_from_text, find_year, html_to_text
+from .articles import (
+    MAX_BYTES,
+    Article,
+    article_from_text,
+    find_year,
+    html_metadata,
+    html_to_text,
+)
 from .errors import FetchError
 
 __all__ = [
@@ -391,14 +398,9 @@ def article_from_url(
 
 
 def _article_from_html(html: str, source: str) -> Article:
-    import trafilatura
-
     body = html_to_text(html)
     if not body.strip():
         raise FetchError(f"{source!r} has no readable text")
-    metadata = trafilatura.extract_metadata(html)
-    title = str(metadata.title or "").strip() if metadata is not None else ""
-    date = str(metadata.date or "") if metadata is not None else ""
+    title, date = html_metadata(html)
     year = int(date[:4]) if re.match(r"(19|20)\d\d-", date) else find_year(body)
-    article = article_from_text(body, source=source, year=year)
-    return replace(article, title=title) if title else article
+    return article_from_text(body, source=source, year=year, title=title)
