@@ -42,19 +42,22 @@ WORD_JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[Ww]{3})(?=\.)|(?=@)")
 #: CommonMark lets a backslash make any ASCII punctuation mark literal; Streamlit gives
 #: meaning to more of them than CommonMark does (``:red[…]``, ``$…$``, ``~~…~~``, tables).
+_CONTROLS = dict.fromkeys(c for c in (*range(0x20), *range(0x7F, 0xA0)) if not chr(c).isspace())
 _MARKDOWN_MARKS = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
 
 
 def escape_markdown(text: str) -> str:
     r"""``text`` for a Markdown element (a heading, a caption, an alert, a radio label) as
     inline text shown as written: every ASCII punctuation mark escaped, runs of whitespace
-    and line breaks made one space (nothing becomes a heading, a quote or a list), and no
-    link, image, emphasis, HTML, LaTeX or colour directive.
+    and line breaks made one space (nothing becomes a heading, a quote or a list), control
+    characters dropped (a renderer shows NUL as "�"), and no link, image, emphasis, HTML,
+    LaTeX or colour directive.
 
     >>> escape_markdown("[Sign in](https://x.example) *now*")
     '\\[Sign in\\]\\(https\\:\u2060\\/\\/x\\.example\\) \\*now\\*'
     """
-    return _AUTOLINK.sub(WORD_JOINER, " ".join(text.split())).translate(_MARKDOWN_MARKS)
+    one_line = " ".join(text.translate(_CONTROLS).split())
+    return _AUTOLINK.sub(WORD_JOINER, one_line).translate(_MARKDOWN_MARKS)
 
 
 def highlight(
