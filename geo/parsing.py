@@ -14,6 +14,10 @@ chunk (the text between two whitespace characters) again after each: a run of pu
 
 The document's text is therefore exactly the article's, and every offset into it is one into
 the article; only where the text is absurd do the tokens differ from the tokenizer's own.
+
+The model's working memory grows with the text it reads at once, so a long text is read in
+pieces of at most :data:`PIECE_CHARS` characters, cut at paragraph breaks, and their parses
+joined into one document (``Doc.from_docs``): memory stays level whatever the length.
 """
 
 from __future__ import annotations
@@ -26,13 +30,26 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["MAX_CHUNK", "PUNCTUATION_RUN", "guide_text", "parse", "parse_many"]
+__all__ = [
+    "MAX_CHUNK",
+    "PIECE_CHARS",
+    "PUNCTUATION_RUN",
+    "guide_text",
+    "parse",
+    "parse_many",
+    "pieces",
+]
 
 #: Punctuation marks in a row from which a run is shortened for the tokenizer; shorter runs
 #: ("?!", "...", "---") cost little and keep their usual tokens.
 PUNCTUATION_RUN = 8
 #: The longest chunk without whitespace the tokenizer reads in one piece.
 MAX_CHUNK = 64
+#: The most characters the model reads at once. Its working memory grows with what it reads
+#: in one go (470 MB for 70,000 characters of short lines), so a long article is read in
+#: pieces cut at paragraph breaks (see :func:`pieces`), and the pieces' parses joined.
+PIECE_CHARS = 10_000
+_CUTS = ("\n\n", "\n", ". ", " ")
 
 _PUNCTUATION = re.compile(rf"[^\w\s]{{{PUNCTUATION_RUN},}}")
 _LONG_CHUNK = re.compile(rf"\S{{{MAX_CHUNK + 1},}}")
@@ -86,11 +103,51 @@ def _words(nlp: Language, text: str) -> Doc:
     return Doc(nlp.vocab, words=words, spaces=spaces)
 
 
+def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """``text`` cut into consecutive pieces of at most ``size`` characters (joined again,
+    they are ``text``): each cut after a blank line, else a line break, else a sentence's
+    full stop, else a space, found in the second half of the piece; else where it must."""
+    found: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = next(
+            (at + len(mark) for mark in _CUTS if (at := window.rfind(mark, size // 2)) != -1),
+            size,
+        )
+        found.append(window[:cut])
+        start += cut
+    found.append(text[start:])
+    return found
+
+
+def _batches(nlp: Language, docs: Iterable[tuple[int, Doc]]) -> Iterator[Doc]:
+    """The model run over ``(length, doc)`` pairs in order, a batch holding at most
+    :data:`PIECE_CHARS` characters (or one doc): its working memory grows with the batch."""
+    batch: list[Doc] = []
+    size = 0
+    for length, doc in docs:
+        if batch and size + length > PIECE_CHARS:
+            yield from nlp.pipe(batch, batch_size=len(batch))
+            batch, size = [], 0
+        batch.append(doc)
+        size += length
+    if batch:
+        yield from nlp.pipe(batch, batch_size=len(batch))
+
+
+def parse_many(nlp: Language, texts: Iterable[str]) -> Iterator[Doc]:
+    """The model's parse of each text (see the module's docstring), in order: in linear time,
+    its text exactly the text, read in pieces of at most :data:`PIECE_CHARS` characters."""
+    from spacy.tokens import Doc
+
+    cut = [pieces(text) for text in texts]
+    parsed = _batches(nlp, ((len(p), _words(nlp, p)) for parts in cut for p in parts))
+    for parts in cut:
+        docs = [next(parsed) for _ in parts]
+        yield docs[0] if len(docs) == 1 else Doc.from_docs(docs, ensure_whitespace=False)
+
+
 def parse(nlp: Language, text: str) -> Doc:
-    """The model's parse of ``text`` (see the module's docstring), in linear time."""
-    return nlp(_words(nlp, text))
-
-
-def parse_many(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    """:func:`parse` for many texts, in batches (``nlp.pipe``), in order."""
-    yield from nlp.pipe((_words(nlp, text) for text in texts), batch_size=batch_size)
+    """The model's parse of one text (see :func:`parse_many`)."""
+    return next(parse_many(nlp, [text]))

@@ -94,10 +94,11 @@ class Geoparser:
             article = article_from_text(article)
         return self.story_of(article, parse(self.nlp, article.text))
 
-    def analyse_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Story]:
-        """Stories for many articles, parsed in batches (``nlp.pipe``), in order."""
+    def analyse_many(self, articles: Iterable[Article]) -> Iterator[Story]:
+        """Stories for many articles, parsed in batches (see :func:`geo.parsing.parse_many`),
+        in order."""
         pending = list(articles) if not isinstance(articles, list) else articles
-        docs = parse_many(self.nlp, (a.text for a in pending), batch_size=batch_size)
+        docs = parse_many(self.nlp, (a.text for a in pending))
         for article, doc in zip(pending, docs, strict=True):
             yield self.story_of(article, doc)
 

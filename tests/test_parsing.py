@@ -4,13 +4,14 @@ findings 2 and 3. The parse's text is always exactly the article's."""
 from __future__ import annotations
 
 import time
+import tracemalloc
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo.mentions import sentences_of
-from geo.parsing import MAX_CHUNK, PUNCTUATION_RUN, guide_text, parse
+from geo.parsing import MAX_CHUNK, PIECE_CHARS, PUNCTUATION_RUN, guide_text, parse, pieces
 from geo.story import Geoparser
 
 #: Characters that make the tokenizer work: punctuation, letters, digits, every whitespace.
@@ -94,3 +95,36 @@ def test_sentences_of_many_lines_take_linear_time(geoparser: Geoparser) -> None:
     assert time.perf_counter() - started < 0.5  # quadratic: about 5 s (finding 3)
     assert len(sentences) == 8_000
     assert [s.paragraph for s in sentences[:3]] == [0, 1, 2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ADVERSARIAL, st.integers(2, 50))
+def test_pieces_join_into_the_text(text: str, size: int) -> None:
+    found = pieces(text, size)
+
+    assert "".join(found) == text
+    assert all(0 < len(piece) <= size for piece in found) or found == [""]
+
+
+def test_a_long_text_is_read_in_pieces_cut_at_paragraphs() -> None:
+    paragraph = "Rain fell in Dhaka. " * 40 + "\n\n"
+    found = pieces(paragraph * 30)
+
+    assert len(found) > 1
+    assert all(piece.endswith("\n\n") for piece in found[:-1])
+
+
+def test_memory_stays_level_however_long_the_text(geoparser: Geoparser) -> None:
+    # finding 4 of issue 14: the model's memory grew with the text it read at once (466 MB
+    # for 70,000 characters of short lines); pieces of PIECE_CHARS keep it level
+    text = "Paris.\n" * (4 * PIECE_CHARS // 7)
+    tracemalloc.start()
+    try:
+        doc = parse(geoparser.nlp, text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 120 * 2**20, f"{peak / 2**20:.0f} MiB"  # one piece at a time: about 60 MiB
+    assert doc.text == text
+    assert sum(1 for ent in doc.ents if ent.text == "Paris") > 5_000  # every piece was read
