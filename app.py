@@ -750,6 +750,7 @@ def main() -> None:
 
 
 def page() -> None:
+    """The whole page, top to bottom: the article chosen, its map, evidence and tables."""
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
     level_memory()
     restore_view()
