@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .articles import Article, article_from_path, article_from_text
+from .articles import MAX_CHARS, Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, mentions_csv, spans_record, story_geojson
 from .online import OnlineFallback, geocoder_from_env
@@ -136,6 +136,11 @@ def _records(lines: Iterable[bytes | str], where: str) -> Iterator[dict[str, Any
             yield _Failed(str(number), str(err))
             continue
         problem = _invalid_character(record["text"], number, where)
+        if problem is None and len(record["text"]) > MAX_CHARS:  # before the model reads it
+            problem = (
+                f"{where}, line {number}: the text has {len(record['text']):,} characters; "
+                f"the limit is {MAX_CHARS:,}"
+            )
         yield record if problem is None else _Failed(record["id"], problem)
 
 

@@ -97,6 +97,8 @@ MIXED_BATCH = (
     + b'\n{"id": "surrogate", "text": "Floods in \\ud800 Nairobi"}\n'
     + b'{"id": "latin1", "text": "Caf\xe9 in Paris"}\n'
     + b"{not json\n"
+    + json.dumps({"id": "long", "text": "Paris " * 40_000}).encode()
+    + b"\n"
     + json.dumps(ARTICLES[1]).encode()
     + b"\n"
 )
@@ -388,13 +390,14 @@ def test_one_bad_record_does_not_stop_the_batch(runs: dict[str, Run]) -> None:
     assert run.returncode == SOME_RECORDS_FAILED, run.stderr
     assert "Traceback" not in run.stderr
     records = _lines(run.stdout)
-    assert [r["id"] for r in records] == ["kp-1", "surrogate", "3", "4", "ke-2"]
-    kp, surrogate, latin1, not_json, ke = records
+    assert [r["id"] for r in records] == ["kp-1", "surrogate", "3", "4", "long", "ke-2"]
+    kp, surrogate, latin1, not_json, long, ke = records
     assert {p["text"] for p in kp["places"]} >= {"Pyongyang", "Moscow"}
     assert {p["text"] for p in ke["places"]} >= {"Nairobi", "Kenya"}
     assert "invalid character" in surrogate["error"]
     assert "line 3: not UTF-8" in latin1["error"]
     assert "line 4: not JSON" in not_json["error"]
+    assert "line 5: the text has 240,000 characters; the limit is 200,000" in long["error"]
 
 
 def test_failed_map_writes_no_file(runs: dict[str, Run], files: dict[str, Path]) -> None:
