@@ -99,14 +99,16 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]
 
 def is_public(address: IPAddress) -> bool:
     """A globally routable unicast address: not private, loopback, link-local, site-local,
-    multicast, reserved or unspecified. An IPv6 address that carries an IPv4 address (see
-    :func:`embedded_ipv4`) is public only if the IPv4 address is too."""
+    multicast, reserved or unspecified. An IPv4-mapped address is judged as its IPv4
+    address; any other IPv6 address that carries an IPv4 address (see :func:`embedded_ipv4`)
+    must be global itself and carry only public ones."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
         if address in _SITE_LOCAL or address in _LOCAL_NAT64:
             return False
-        embedded = embedded_ipv4(address)
-        if embedded:
-            return all(is_public(ipv4) for ipv4 in embedded) and not address.is_multicast
+        if not all(is_public(ipv4) for ipv4 in embedded_ipv4(address)):
+            return False
     return address.is_global and not address.is_multicast
 
 

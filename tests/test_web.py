@@ -18,10 +18,12 @@ from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from geo import ArticleError
 from geo.errors import FetchError
-from geo.web import article_from_url, is_public, is_url
+from geo.web import article_from_url, embedded_ipv4, is_public, is_url
 
 ARTICLE_HTML = """<!doctype html>
 <html><head>
@@ -429,3 +431,25 @@ def test_cli_refuses_a_local_link_as_bad_input(
 
     assert "private or local address" in capsys.readouterr().err
     assert site.hits == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.ip_addresses(v=4))
+@example(ipaddress.IPv4Address("169.254.169.254"))
+@example(ipaddress.IPv4Address("127.0.0.1"))
+def test_an_ipv6_form_of_an_ipv4_address_is_never_more_public(
+    ipv4: ipaddress.IPv4Address,
+) -> None:
+    value = int(ipv4)
+    forms = [
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("64:ff9b::")) | value),  # NAT64
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("2002::")) | value << 80),  # 6to4
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("::ffff:0:0:0")) | value),  # SIIT
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("::ffff:0:0")) | value),  # mapped
+    ]
+    if value > 1:  # :: and ::1 are the unspecified and loopback addresses, not IPv4 ones
+        forms.append(ipaddress.IPv6Address(value))  # IPv4-compatible
+    for form in forms:
+        assert ipv4 in embedded_ipv4(form)
+        if is_public(form):
+            assert is_public(ipv4), form
