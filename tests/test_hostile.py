@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
+from geo.markup import WORD_JOINER
 
 from .browser import (
     MARKERS,
@@ -149,10 +150,12 @@ LURE_LINK = "[Sign in](https://attacker.example/login)"
 
 
 def _attacker_links(session: Session) -> list[str]:
-    """Every link or image in the page that points at the attacker's site."""
+    """Every link or image in the page that points at the attacker's site (a heading's own
+    anchor, "#sign-in-https-attacker-…", stays on the page)."""
     found: list[str] = session.page.evaluate(
         """() => [...document.querySelectorAll("a[href], img[src]")]
-            .map((e) => e.href || e.src).filter((u) => u.includes("attacker"))"""
+            .map((e) => e.href || e.src)
+            .filter((u) => new URL(u).hostname.includes("attacker"))"""
     )
     return found
 
@@ -176,5 +179,6 @@ def test_an_articles_heading_is_text(session: Session) -> None:
     expect(session.page.locator("mark", has_text="Nairobi").first).to_be_visible(timeout=60_000)
     heading = session.page.locator("h3", has_text="Sign in").first
 
-    assert heading.inner_text().strip() == f"{LURE_LINK} {LURE_IMAGE}"
+    shown = heading.inner_text().strip().replace(WORD_JOINER, "")  # invisible: breaks autolinks
+    assert shown == f"{LURE_LINK} {LURE_IMAGE}"
     assert _attacker_links(session) == []  # the session fixture checks no request left
