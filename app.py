@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -50,13 +51,20 @@ from geo.maps import (
     style_of,
     world_outlines,
 )
-from geo.markup import segments
+from geo.markup import escape_markdown, segments
 from geo.memory import fix_mmap_threshold
 from geo.online import geocoder_from_env
 from geo.resolve import Place
+from geo.share import read_view
 from geo.web import article_from_url
 
 DATA = Path(__file__).resolve().parent / "data"
+LOGGER = logging.getLogger("news_atlas")
+#: What the reader sees when something fails that the app did not foresee (it is logged).
+UNEXPECTED = (
+    "Something went wrong on our side while showing this article. Try again, or try "
+    "another article; if it keeps happening, please tell us what you did."
+)
 #: Sample articles by the id a shared link uses: (title, file in data/).
 SAMPLES = {
     "russia-north-korea-pact": (
@@ -89,15 +97,17 @@ def level_memory() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def analyse(text: str, source: str, year: int | None) -> Story:
-    """The story of one article, offline; cached by its text, source and year."""
-    return geoparser().analyse(article_from_text(text, source=source, year=year))
+def analyse(text: str, source: str, year: int | None, title: str) -> Story:
+    """The story of one article, offline; cached by its text, source, year and title."""
+    return geoparser().analyse(article_from_text(text, source=source, year=year, title=title))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def corrected(text: str, source: str, year: int | None, fixes: tuple[str, ...]) -> Story:
+def corrected(
+    text: str, source: str, year: int | None, title: str, fixes: tuple[str, ...]
+) -> Story:
     """The offline story after the reader's corrections (given as link tokens)."""
-    return geoparser().corrected(analyse(text, source, year), Corrections.parse(fixes))
+    return geoparser().corrected(analyse(text, source, year, title), Corrections.parse(fixes))
 
 
 @dataclass(frozen=True)
@@ -109,13 +119,15 @@ class Online:
     attribution: str
 
 
-def analyse_online(text: str, source: str, year: int | None, config: Mapping[str, str]) -> Online:
+def analyse_online(
+    text: str, source: str, year: int | None, title: str, config: Mapping[str, str]
+) -> Online:
     """The story with an online geocoder for what the gazetteer cannot resolve. Not cached
     here: the geocoder keeps its own answer cache, and a failure must not be remembered."""
     fallback = geocoder_from_env(config)
     shared = geoparser()
     parser = Geoparser(nlp=shared.nlp, gazetteer=shared.gazetteer, fallback=fallback)
-    story = parser.analyse(article_from_text(text, source=source, year=year))
+    story = parser.analyse(article_from_text(text, source=source, year=year, title=title))
     if fallback is None:
         return Online(story, (), "")
     return Online(story, tuple(fallback.warnings), fallback.attribution)
@@ -151,25 +163,23 @@ def restore_view() -> None:
         return
     st.session_state["restored"] = True
     params = st.query_params
-    if params.get("sample") in SAMPLES:
+    view = read_view({k: params.get_all(k) for k in params}, samples=SAMPLES, layers=LAYERS)
+    if view.sample is not None:
         st.session_state["source"] = SOURCES[0]
-        st.session_state["sample"] = params["sample"]
-    elif params.get("url"):
+        st.session_state["sample"] = view.sample
+    elif view.url is not None:
         st.session_state["source"] = SOURCES[3]
-        st.session_state["url"] = st.session_state["fetched"] = params["url"]
-    if params.get("place"):
-        st.session_state["focus"] = f"place:{params['place']}"
-    elif params.get("event", "").isdigit():
-        st.session_state["focus"] = f"event:{params['event']}"
-        st.session_state["event"] = int(params["event"])
-    if "layers" in params:
-        st.session_state["layers"] = [n for n in params["layers"].split(",") if n in LAYERS]
-    try:
-        fixes = Corrections.parse(params.get_all("fix"))
-    except CorrectionError as err:
-        st.session_state["link_problem"] = f"The link's corrections were left out: {err}."
-    else:
-        st.session_state["fixes"] = (None, fixes)  # bound to the first article shown
+        st.session_state["url"] = st.session_state["fetched"] = view.url
+    if view.place is not None:
+        st.session_state["focus"] = f"place:{view.place}"
+    elif view.event is not None:
+        st.session_state["focus"] = f"event:{view.event}"
+        st.session_state["event"] = view.event
+    if view.layers is not None:
+        st.session_state["layers"] = list(view.layers)
+    st.session_state["fixes"] = (None, view.fixes)  # bound to the first article shown
+    if view.note:
+        st.session_state["link_problem"] = view.note
 
 
 def share_view(choice: Choice, fixes: Corrections) -> None:
@@ -206,6 +216,7 @@ class Choice:
     text: str = ""
     source: str = ""
     year: int | None = None
+    title: str = ""  # a web page's own title; else the article's first line is its title
     error: str = ""
     waiting: bool = False  # nothing chosen yet (an invitation, not an error)
     shared: tuple[tuple[str, str], ...] = ()  # how a link names the article, if it can
@@ -280,7 +291,7 @@ def _checked(read: Callable[[], Article]) -> Choice:
         article = read()
     except ArticleError as err:
         return Choice(error=str(err))
-    return Choice(article.text, article.source, article.year)
+    return Choice(article.text, article.source, article.year, article.title)
 
 
 _CATEGORY_CSS = "".join(
@@ -357,7 +368,7 @@ article_view = st.components.v2.component("news_atlas_article", js=_ARTICLE_JS, 
 def article_ui(story: Story, focus: str | None) -> None:
     """The article, each place mention highlighted in its marker's colour; the mentions of the
     place in focus stand out. Clicking a mention puts its place in focus."""
-    st.subheader(story.article.title or "Article")
+    st.subheader(escape_markdown(story.article.title) or "Article")
     spans = [(m.start, m.end, p.key) for p in story.places for m in p.mentions]
     places = {
         p.key: {"category": _category(p.kind), "title": f"{p.name} ({p.kind})"}
@@ -425,7 +436,7 @@ def timeline_ui(story: Story) -> None:
         return
     if st.session_state.get("event") not in (None, *range(len(events))):
         st.session_state["event"] = None
-    labels = [f"{e.date} · {e.name} — {e.where.name}" for e in events]
+    labels = [escape_markdown(f"{e.date} · {e.name} — {e.where.name}") for e in events]
 
     def chosen() -> None:
         if st.session_state.get("event") is not None:
@@ -561,19 +572,22 @@ def _change(article_id: str, change: Callable[[Corrections], Corrections]) -> No
 
 def place_ui(story: Story, place: Place, article_id: str) -> None:
     """The place in focus: its evidence, and the controls to correct it."""
-    st.subheader(f"{place.name} ({place.kind})")
+    st.subheader(escape_markdown(f"{place.name} ({place.kind})"))
     st.caption(
-        f"{place.lat:.4f}, {place.lon:.4f} · confidence {place.confidence:.2f} · "
-        f"{place.candidate.source} · why: {', '.join(place.reasons) or '—'}"
+        escape_markdown(
+            f"{place.lat:.4f}, {place.lon:.4f} · confidence {place.confidence:.2f} · "
+            f"{place.candidate.source} · why: {', '.join(place.reasons) or '—'}"
+        )
     )
     if place.alternatives:
-        st.caption(
-            "Runner-ups: " + "; ".join(describe(a.candidate) for a in place.alternatives[:3])
-        )
+        runners_up = "; ".join(describe(a.candidate) for a in place.alternatives[:3])
+        st.caption(escape_markdown(f"Runner-ups: {runners_up}"))
     for sentence in story.sentences_of(place):
         quoted = [m.text for m in place.mentions if m.sentence == sentence.index]
-        st.markdown(f"> {_md(sentence.text)}  \n— *as {_md(', '.join(quoted))}*")
-    with st.expander(f"Correct “{place.name}”", expanded=False):
+        st.markdown(
+            f"> {escape_markdown(sentence.text)}  \n— *as {escape_markdown(', '.join(quoted))}*"
+        )
+    with st.expander(escape_markdown(f"Correct “{place.name}”"), expanded=False):
         query = st.text_input(
             "Search the gazetteer",
             key=f"search_{place.key}",
@@ -621,9 +635,9 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
 
 def event_ui(event: Event) -> None:
     """The event in focus: when, where and why there, and the sentence that reports it."""
-    st.subheader(f"{event.date} · {event.where.name}")
-    st.caption(f"Why there: {event.reason} · {event.lat:.4f}, {event.lon:.4f}")
-    st.markdown(f"> {_md(event.sentence.text)}")
+    st.subheader(escape_markdown(f"{event.date} · {event.where.name}"))
+    st.caption(escape_markdown(f"Why there: {event.reason} · {event.lat:.4f}, {event.lon:.4f}"))
+    st.markdown(f"> {escape_markdown(event.sentence.text)}")
 
 
 def _mention_label(story: Story, place: Place, start: int) -> str:
@@ -632,18 +646,15 @@ def _mention_label(story: Story, place: Place, start: int) -> str:
     return f"“{mention.text}” in “{sentence[:60]}{'…' if len(sentence) > 60 else ''}”"
 
 
-def _md(text: str) -> str:
-    """Article text shown through markdown, verbatim: every markdown character escaped."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]<>()#+-.!|~$" else ch for ch in text)
-
-
 def add_place_ui(story: Story, article_id: str) -> None:
     """Add a place the pipeline missed: a name as the article writes it, and which place."""
     with st.expander("Add a place the article names but the map misses"):
         name = st.text_input("The name as written in the article", key="add_name")
         spans = occurrences(story.article.text, name)
         if name.strip() and not spans:
-            st.caption(f"“{name.strip()}” is not written in this article as a whole word.")
+            st.caption(
+                escape_markdown(f"“{name.strip()}” is not written in this article as a whole word.")
+            )
         query = st.text_input(
             "Search the gazetteer for it",
             key="add_search",
@@ -729,6 +740,17 @@ def corrections_ui(fixes: Corrections, article_id: str) -> None:
 
 
 def main() -> None:
+    """The page; anything unexpected is logged and the reader gets a plain apology, never a
+    traceback (``client.showErrorDetails`` is ``none`` as well)."""
+    try:
+        page()
+    except Exception:
+        LOGGER.exception("unexpected error while drawing the page")
+        st.error(UNEXPECTED)
+
+
+def page() -> None:
+    """The whole page, top to bottom: the article chosen, its map, evidence and tables."""
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
     level_memory()
     restore_view()
@@ -738,9 +760,9 @@ def main() -> None:
     config = settings()
     geocoder = geocoder_ui(config)
     if problem := st.session_state.pop("link_problem", None):
-        st.warning(problem)
+        st.warning(escape_markdown(problem))
     if choice.error:
-        (st.info if choice.waiting else st.error)(choice.error)
+        (st.info if choice.waiting else st.error)(escape_markdown(choice.error))
         return
     article_id = hashlib.sha256(choice.text.encode("utf-8")).hexdigest()[:16]
     bound, fixes = st.session_state.get("fixes", (None, Corrections()))
@@ -752,26 +774,32 @@ def main() -> None:
     try:
         with st.spinner("Finding the places in the article…"):
             if geocoder == "offline":
-                story = corrected(choice.text, choice.source, choice.year, tuple(fixes.tokens()))
+                story = corrected(
+                    choice.text, choice.source, choice.year, choice.title, tuple(fixes.tokens())
+                )
             else:
                 online = analyse_online(
-                    choice.text, choice.source, choice.year,
+                    choice.text, choice.source, choice.year, choice.title,
                     {**config, "NEWS_ATLAS_GEOCODER": geocoder},
                 )  # fmt: skip
                 story, attribution = online.story, online.attribution
                 story = geoparser().corrected(story, fixes)
                 for warning in online.warnings:
-                    st.warning(warning)
+                    st.warning(escape_markdown(warning))
     except CorrectionError as err:
-        st.warning(f"Your corrections no longer fit this article and were undone: {err}.")
+        st.warning(
+            escape_markdown(f"Your corrections no longer fit this article and were undone: {err}.")
+        )
         st.session_state["fixes"] = (article_id, Corrections())
-        story = analyse(choice.text, choice.source, choice.year)
+        story = analyse(choice.text, choice.source, choice.year, choice.title)
         fixes = Corrections()
     except ConfigurationError as err:
-        st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
+        st.error(
+            escape_markdown(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
+        )
         return
     except GeoError as err:
-        st.error(str(err))
+        st.error(escape_markdown(str(err)))
         return
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
@@ -787,7 +815,7 @@ def main() -> None:
         timeline_ui(story)
         map_ui(story, outlines, layers, focus)
         if attribution:
-            st.caption(f"Online places: {attribution}")
+            st.caption(escape_markdown(f"Online places: {attribution}"))
         downloads_ui(story, outlines, layers)
         if choice.shared:
             st.caption("The page's link now reopens this view: share it as it is.")

@@ -2,7 +2,9 @@
 
 Each command parses its arguments, calls one function of the package and prints or writes
 the result. Errors print one line to standard error and exit with status 2 (bad input) or
-1 (anything else we know of); never a traceback.
+1 (anything else we know of); never a traceback. ``geoparse`` writes a record that cannot be
+geoparsed as ``{"id", "error"}`` on its own line, goes on with the others and exits with
+status 3 (:data:`SOME_RECORDS_FAILED`) when any record failed.
 """
 
 from __future__ import annotations
@@ -13,20 +15,27 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .articles import Article, article_from_path, article_from_text
+from .articles import MAX_CHARS, Article, article_from_path, article_from_text
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, mentions_csv, spans_record, story_geojson
 from .online import OnlineFallback, geocoder_from_env
+from .parsing import parse, parse_many
 from .story import Geoparser
 from .web import article_from_url, is_url
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+__all__ = ["SOME_RECORDS_FAILED", "main"]
 
 BATCH = 32
+#: The exit status of ``geoparse`` when some records failed (each has an ``error`` line).
+SOME_RECORDS_FAILED = 3
 
 
 def _read_article(source: str) -> Article:
@@ -68,18 +77,71 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         yield handle
 
 
-def _records(lines: Iterable[str], where: str) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    """A record that cannot be geoparsed: its id (the line number when it has none) and why."""
+
+    id: str
+    error: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "error": self.error}
+
+
+def _line_text(line: bytes | str, number: int, where: str) -> str:
+    """One input line as text: bytes are read as UTF-8, the line refused when they are not."""
+    if isinstance(line, str):
+        return line
+    try:
+        return line.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as err:
+        raise ArticleError(
+            f"{where}, line {number}: not UTF-8 (byte {err.start + 1} cannot be read)"
+        ) from err
+
+
+def _record(line: bytes | str, number: int, where: str) -> dict[str, Any]:
+    """The record on one line, its ``id`` a string (the line number when it has none)."""
+    try:
+        record = json.loads(_line_text(line, number, where))
+    except json.JSONDecodeError as err:
+        raise ArticleError(f"{where}, line {number}: not JSON ({err.msg})") from err
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise ArticleError(f'{where}, line {number}: expected {{"id": …, "text": "…"}}')
+    record["id"] = str(record.get("id", number))
+    return record
+
+
+def _invalid_character(text: str, number: int, where: str) -> str | None:
+    """Why ``text`` cannot be geoparsed or written out: a lone surrogate ("\\ud800") is valid
+    JSON but no character. None when every character is one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return (
+            f"{where}, line {number}: the text has an invalid character at {err.start} "
+            f"({text[err.start]!a})"
+        )
+    return None
+
+
+def _records(lines: Iterable[bytes | str], where: str) -> Iterator[dict[str, Any] | _Failed]:
+    """Each non-blank line's record, or why it cannot be one."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ArticleError(f"{where}, line {number}: not JSON ({err.msg})") from err
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise ArticleError(f'{where}, line {number}: expected {{"id": …, "text": "…"}}')
-        record.setdefault("id", str(number))
-        yield record
+            record = _record(line, number, where)
+        except ArticleError as err:
+            yield _Failed(str(number), str(err))
+            continue
+        problem = _invalid_character(record["text"], number, where)
+        if problem is None and len(record["text"]) > MAX_CHARS:  # before the model reads it
+            problem = (
+                f"{where}, line {number}: the text has {len(record['text']):,} characters; "
+                f"the limit is {MAX_CHARS:,}"
+            )
+        yield record if problem is None else _Failed(record["id"], problem)
 
 
 def _spans(record: dict[str, Any], where: str) -> list[tuple[int, int]]:
@@ -94,37 +156,78 @@ def _spans(record: dict[str, Any], where: str) -> list[tuple[int, int]]:
         ) from err
 
 
+def _geoparsed(
+    parser: Geoparser, record: dict[str, Any], doc: Doc | None, spans_given: bool, where: str
+) -> dict[str, Any]:
+    """One record's result line; ``doc`` is its parse when the batch's parse succeeded."""
+    text = record["text"]  # offsets must point into it as given: no clean-up
+    doc_id = record["id"]
+    if spans_given:
+        given = _spans(record, where)
+        return spans_record(doc_id, parser.resolve_spans(text, given, doc=doc))
+    if not text.strip():
+        return {"id": doc_id, "places": []}
+    doc = doc if doc is not None else parse(parser.nlp, text)
+    return geoparse_record(doc_id, parser.story_of(Article(text), doc))
+
+
+def _batch_docs(parser: Geoparser, records: Sequence[dict[str, Any]]) -> Sequence[Doc | None]:
+    """The batch parsed at once; when that fails, ``None`` each, so that each record is
+    parsed alone and only the bad one fails."""
+    try:
+        return list(parse_many(parser.nlp, [r["text"] for r in records]))
+    except Exception:  # any record's failure is reported on its own line
+        return [None] * len(records)
+
+
 def geoparse(
-    lines: Iterable[str],
+    lines: Iterable[bytes | str],
     out: IO[str],
     *,
     spans_given: bool,
     where: str,
     fallback: OnlineFallback | None = None,
-) -> int:
-    """Stream JSON lines in, one result line out per input; returns how many were written."""
-    parser: Geoparser | None = None  # loaded once the first batch has been read and checked
+) -> tuple[int, int]:
+    """Stream JSON lines in, one result line out per input: ``{"id", "places"}``, or
+    ``{"id", "error"}`` for a record that cannot be geoparsed (the others go on). Returns how
+    many lines were written and how many of them are errors."""
+    parser: Geoparser | None = None  # loaded once the first batch has been read
     records = _records(lines, where)
-    written = 0
+    written = failed = 0
     while batch := list(islice(records, BATCH)):
-        spans = [_spans(r, where) for r in batch] if spans_given else [None] * len(batch)
+        good = [r for r in batch if not isinstance(r, _Failed)]
         parser = parser or Geoparser(fallback=fallback)
-        docs = parser.nlp.pipe([r["text"] for r in batch])
-        for record, given, doc in zip(batch, spans, docs, strict=True):
-            doc_id = str(record["id"])
-            if given is not None:
-                results = parser.resolve_spans(record["text"], given, doc=doc)
-                result = spans_record(doc_id, results)
-            else:
-                text = record["text"]  # offsets must point into it as given: no clean-up
-                if text.strip():
-                    result = geoparse_record(doc_id, parser.story_of(Article(text), doc))
-                else:
-                    result = {"id": doc_id, "places": []}
-            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        docs = dict(zip((id(r) for r in good), _batch_docs(parser, good), strict=True))
+        for record in batch:
+            line, ok = _result_line(parser, record, docs.get(id(record)), spans_given, where)
+            failed += not ok
+            out.write(line + "\n")
             written += 1
         out.flush()
-    return written
+    return written, failed
+
+
+def _result_line(
+    parser: Geoparser,
+    record: dict[str, Any] | _Failed,
+    doc: Doc | None,
+    spans_given: bool,
+    where: str,
+) -> tuple[str, bool]:
+    """A record's output line (JSON) and whether it is a result rather than an error."""
+    if isinstance(record, _Failed):
+        return json.dumps(record.as_json(), ensure_ascii=False), False
+    try:
+        line = json.dumps(_geoparsed(parser, record, doc, spans_given, where), ensure_ascii=False)
+        line.encode("utf-8")  # what cannot be written fails here, as this record's error
+    except Exception as err:  # one bad record never stops a batch
+        return json.dumps(_Failed(record["id"], _reason(err)).as_json(), ensure_ascii=False), False
+    return line, True
+
+
+def _reason(err: Exception) -> str:
+    """What to say about a record that failed: our message, or the error's kind and text."""
+    return str(err) if isinstance(err, GeoError) else f"{type(err).__name__}: {err}"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -182,12 +285,19 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "geoparse":
         where = "<stdin>" if args.input == "-" else args.input
         try:
-            source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+            source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
         except OSError as err:
             raise ArticleError(f"cannot read {args.input!r}: {err.strerror or err}") from err
         with source, _output(args.output) as out:
-            geoparse(source, out, spans_given=args.spans_given, where=where, fallback=fallback)
+            written, failed = geoparse(
+                source, out, spans_given=args.spans_given, where=where, fallback=fallback
+            )
         _report(fallback)
+        if failed:
+            print(
+                f'error: {failed} of {written} records failed (see their "error")', file=sys.stderr
+            )
+            return SOME_RECORDS_FAILED
         return 0
     article = _read_article(args.article)  # bad input fails before the model loads
     parser = Geoparser(fallback=fallback)

@@ -24,7 +24,7 @@ from .gazetteer import Candidate
 from .mentions import Mention, Sentence, sentence_at
 from .resolve import Place, Scored
 
-__all__ = ["CorrectionError", "Corrections", "apply", "occurrences"]
+__all__ = ["PLACE_KEY", "CorrectionError", "Corrections", "apply", "occurrences"]
 
 #: How a corrected place is explained (in the table, popups and exports).
 CORRECTED = "corrected by the reader"
@@ -32,7 +32,17 @@ CORRECTED = "corrected by the reader"
 #: The label of a mention a reader added (spaCy's labels are GPE, LOC, FAC, NORP).
 ADDED_LABEL = "READER"
 
-_TOKEN = re.compile(r"^(?:m(\d+)=(\S+)|d(\d+)|a(\d+)-(\d+)=(\S+))$")
+#: A gazetteer or geocoder key: ``gn:2988507``, ``adm1:FR-IDF``, ``place:pacific-ocean``,
+#: ``osm:R7444``, ``nominatim:48.85660,2.35220``.
+PLACE_KEY = re.compile(r"[a-z][a-z0-9_]{0,19}:[A-Za-z0-9._,/-]{1,64}", re.ASCII)
+#: A character offset: ASCII digits only ("²" is a digit to ``str.isdigit`` but not to
+#: ``int``), and few of them (``int`` refuses strings of more than 4,300 digits).
+_OFFSET = r"[0-9]{1,7}"
+_TOKEN = re.compile(
+    rf"m({_OFFSET})=({PLACE_KEY.pattern})|d({_OFFSET})"
+    rf"|a({_OFFSET})-({_OFFSET})=({PLACE_KEY.pattern})",
+    re.ASCII,
+)
 
 
 class CorrectionError(GeoError, ValueError):
@@ -101,7 +111,7 @@ class Corrections:
         dropped: list[int] = []
         added: list[tuple[int, int, str]] = []
         for token in tokens:
-            found = _TOKEN.match(token.strip())
+            found = _TOKEN.fullmatch(token.strip())
             if found is None:
                 raise CorrectionError(
                     f"cannot read the correction {token!r}: expected m<start>=<place key>, "

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import csv
+import fcntl
 import functools
 import hashlib
 import json
@@ -34,7 +35,7 @@ import sqlite3
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -46,7 +47,9 @@ __all__ = [
     "KINDS",
     "Candidate",
     "Gazetteer",
+    "build_index",
     "default_index_path",
+    "index_problem",
     "normalize",
 ]
 
@@ -498,7 +501,7 @@ class _Builder:
 
     def write(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".building")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=BUILDING)
         os.close(fd)
         try:
             with contextlib.closing(sqlite3.connect(tmp)) as db:
@@ -624,6 +627,85 @@ def _candidate(row: Sequence[Any], match: int = PRIMARY) -> Candidate:
     )
 
 
+#: The suffix of an index being written; renamed into place when it is complete.
+BUILDING = ".building"
+#: The lock file builders in a cache folder take turns with.
+BUILD_LOCK = "gazetteer.lock"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def build_index(path: Path) -> None:
+    """Build the index from its sources and write it to ``path`` atomically (seconds)."""
+    builder = _Builder()
+    builder.build()
+    builder.write(path)
+
+
+def index_problem(path: Path) -> str | None:
+    """What is wrong with the index file at ``path``, or None when it is sound: missing,
+    empty, not SQLite, cut short, failing SQLite's own check, or of another layout."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return "missing"
+    if size == 0:
+        return "empty"
+    if head != _SQLITE_MAGIC:
+        return "not an SQLite file"
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            page_size = db.execute("PRAGMA page_size").fetchone()[0]
+            if pages * page_size != size:
+                return f"cut short ({size:,} of {pages * page_size:,} bytes)"
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return f"damaged ({check})"
+            version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.Error as err:
+        return f"unreadable ({err})"
+    if version is None or version[0] != str(INDEX_VERSION):
+        return "of another layout"
+    return None
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """Hold the folder's build lock (waiting for another builder to finish)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / BUILD_LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_builds(folder: Path) -> None:
+    """Remove half-written indexes; call it only holding the build lock (so that none of
+    them is being written)."""
+    for stale in folder.glob(f"*{BUILDING}"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
+def _sweep(folder: Path) -> None:
+    """Remove half-written indexes when no build is running (else leave them for later)."""
+    if not any(folder.glob(f"*{BUILDING}")):
+        return
+    with (folder / BUILD_LOCK).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a build is running: its file is not stale
+            return
+        try:
+            _remove_stale_builds(folder)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Gazetteer:
     """Read-only access to the place index; cheap to share between threads and sessions.
 
@@ -644,20 +726,35 @@ class Gazetteer:
         self._demonyms: dict[str, Candidate | None] = {}
 
     @classmethod
-    def open(cls, path: Path | None = None, *, rebuild: bool = False) -> Gazetteer:
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        rebuild: bool = False,
+        build: Callable[[Path], None] = build_index,
+    ) -> Gazetteer:
         """Open the index at ``path`` (default: :func:`default_index_path`), building it first
-        when it is missing or ``rebuild`` is set."""
+        (with ``build``) when it is missing, damaged (see :func:`index_problem`) or
+        ``rebuild`` is set.
+
+        Builds in one folder take turns under a lock file; the one holding it first removes
+        what builds killed half-way left behind (``*.building`` files), and builds only if
+        the index is still missing or damaged once it has waited its turn.
+        """
         path = path or default_index_path()
-        if rebuild or not path.exists():
-            try:
-                builder = _Builder()
-                builder.build()
-                builder.write(path)
-            except (OSError, KeyError, ValueError, sqlite3.Error) as err:
-                raise GazetteerError(
-                    f"could not build the gazetteer index at {str(path)!r}: {err}; "
-                    "set NEWS_ATLAS_CACHE to a writable folder"
-                ) from err
+        try:
+            if rebuild or index_problem(path) is not None:
+                with _build_lock(path.parent):
+                    _remove_stale_builds(path.parent)
+                    if rebuild or index_problem(path) is not None:
+                        build(path)
+            else:
+                _sweep(path.parent)
+        except (OSError, KeyError, ValueError, sqlite3.Error) as err:
+            raise GazetteerError(
+                f"could not build the gazetteer index at {str(path)!r}: {err}; "
+                "set NEWS_ATLAS_CACHE to a writable folder"
+            ) from err
         return cls(path)
 
     @property

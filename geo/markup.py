@@ -13,9 +13,11 @@ nothing in it runs, in the page or on the server.
 from __future__ import annotations
 
 import html
+import re
+import string
 from collections.abc import Iterable
 
-__all__ = ["escape", "highlight", "segments"]
+__all__ = ["WORD_JOINER", "escape", "escape_markdown", "highlight", "segments"]
 
 _TEMPLATES = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
@@ -30,6 +32,32 @@ def escape(text: str) -> str:
     '&lt;b&gt;&#36;&#123;x&#125;&lt;/b&gt; &#96;a&#92;b&#96;'
     """
     return html.escape(text, quote=True).translate(_TEMPLATES)
+
+
+#: Invisible, and no line may break at it: put where a link would otherwise begin.
+WORD_JOINER = "\u2060"
+#: Where GitHub-flavoured Markdown turns plain text into a link ("https://…", "www.…", an
+#: e-mail address): a backslash does not stop it, since it links the text after escapes are
+#: read, so a word joiner goes in between.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=[Ww]{3})(?=\.)|(?=@)")
+#: CommonMark lets a backslash make any ASCII punctuation mark literal; Streamlit gives
+#: meaning to more of them than CommonMark does (``:red[…]``, ``$…$``, ``~~…~~``, tables).
+_CONTROLS = dict.fromkeys(c for c in (*range(0x20), *range(0x7F, 0xA0)) if not chr(c).isspace())
+_MARKDOWN_MARKS = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
+
+
+def escape_markdown(text: str) -> str:
+    r"""``text`` for a Markdown element (a heading, a caption, an alert, a radio label) as
+    inline text shown as written: every ASCII punctuation mark escaped, runs of whitespace
+    and line breaks made one space (nothing becomes a heading, a quote or a list), control
+    characters dropped (a renderer shows NUL as "�"), and no link, image, emphasis, HTML,
+    LaTeX or colour directive.
+
+    >>> escape_markdown("[Sign in](https://x.example) *now*")
+    '\\[Sign in\\]\\(https\\:\u2060\\/\\/x\\.example\\) \\*now\\*'
+    """
+    one_line = " ".join(text.translate(_CONTROLS).split())
+    return _AUTOLINK.sub(WORD_JOINER, one_line).translate(_MARKDOWN_MARKS)
 
 
 def highlight(

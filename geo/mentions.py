@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -242,8 +243,10 @@ def sentences_of(doc: Doc) -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = 0
     for sent in doc.sents:
-        pieces = [sent.start_char, *(s for s in starts if sent.start_char < s < sent.end_char)]
-        bounds = [*pieces, sent.end_char]
+        # the paragraph starts inside this sentence: a slice of the sorted starts, found by
+        # bisection, so that many short lines cost linear time, not lines × sentences
+        inside = starts[bisect_right(starts, sent.start_char) : bisect_left(starts, sent.end_char)]
+        bounds = [sent.start_char, *inside, sent.end_char]
         for start, end in itertools.pairwise(bounds):
             chunk = text[start:end]
             stripped = chunk.strip()
@@ -963,11 +966,6 @@ def _unprefixed(start: int, end: int, text: str) -> tuple[int, int, str]:
     if prefix is None or prefix.end() == len(text):
         return start, end, text
     return start + prefix.end(), end, text[prefix.end() :]
-
-
-def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    """Run the model over many texts at once (``nlp.pipe`` batches them)."""
-    yield from nlp.pipe(texts, batch_size=batch_size)
 
 
 def token_mentions(doc: Doc, mentions: Sequence[Mention]) -> dict[int, Mention]:

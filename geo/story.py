@@ -19,6 +19,7 @@ from .events import Event, find_events
 from .gazetteer import Gazetteer, normalize
 from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
 from .online import OnlineFallback, candidate_from_location
+from .parsing import parse, parse_many
 from .resolve import Place, Resolver, Scored
 
 if TYPE_CHECKING:
@@ -93,12 +94,13 @@ class Geoparser:
         """The story of one article (a plain string is taken as pasted text)."""
         if isinstance(article, str):
             article = article_from_text(article)
-        return self.story_of(article, self.nlp(article.text))
+        return self.story_of(article, parse(self.nlp, article.text))
 
-    def analyse_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[Story]:
-        """Stories for many articles, parsed in batches (``nlp.pipe``), in order."""
+    def analyse_many(self, articles: Iterable[Article]) -> Iterator[Story]:
+        """Stories for many articles, parsed in batches (see :func:`geo.parsing.parse_many`),
+        in order."""
         pending = list(articles) if not isinstance(articles, list) else articles
-        docs = self.nlp.pipe((a.text for a in pending), batch_size=batch_size)
+        docs = parse_many(self.nlp, (a.text for a in pending))
         for article, doc in zip(pending, docs, strict=True):
             yield self.story_of(article, doc)
 
@@ -122,7 +124,7 @@ class Geoparser:
         text = story.article.text
         places = apply(text, story.sentences, story.places, corrections, candidates)
         events = find_events(
-            self.nlp(text), story.sentences, places, self.gazetteer, story.article.year
+            parse(self.nlp, text), story.sentences, places, self.gazetteer, story.article.year
         )
         return replace(story, places=tuple(places), events=tuple(events))
 
@@ -165,7 +167,7 @@ class Geoparser:
         The article's own mentions give the context (which countries it names); each span is
         then ranked as a place name. Adjectives ("French") resolve to their country.
         """
-        doc = doc if doc is not None else self.nlp(text)
+        doc = doc if doc is not None else parse(self.nlp, text)
         sentences = sentences_of(doc)
         found = find_mentions(doc, sentences, self.gazetteer)
         given: list[Mention] = []

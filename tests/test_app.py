@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import Story
+from geo.markup import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -97,6 +98,12 @@ def highlighted(at: AppTest) -> dict[str, list[str]]:
     return found
 
 
+def shown(markdown: str) -> str:
+    """What the reader sees of an element's Markdown that the app escaped (every mark behind
+    a backslash, word joiners where a link would begin)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace(WORD_JOINER, "")
+
+
 def paste(at: AppTest, text: str) -> AppTest:
     """Choose "Paste text", paste ``text`` and press "Map this article"."""
     if at.sidebar.radio(key="source").value != "Paste text":
@@ -119,7 +126,7 @@ def at() -> AppTest:
 
 def test_sample_article_shows_title_and_map(at: AppTest) -> None:
     assert at.title[0].value == "News Atlas"
-    assert at.subheader[0].value == "Russia and North Korea Make Strategic Pact"
+    assert shown(at.subheader[0].value) == "Russia and North Korea Make Strategic Pact"
     assert not at.error
     assert not at.warning
     script = leaflet_script(at)
@@ -152,7 +159,7 @@ def test_sample_places_table_lists_the_storys_places(at: AppTest, seed_story: St
     names = list(places["place"])
     assert names == [p.name for p in seed_story.places]
     assert set(names) >= SAMPLE_PLACES
-    assert f"Places ({len(names)})" in [s.value for s in at.subheader]
+    assert f"Places ({len(names)})" in [shown(s.value) for s in at.subheader]
     pyongyang = places[places["place"] == "Pyongyang"].iloc[0]
     assert pyongyang["kind"] == "capital"
     assert pyongyang["mentions"] == 2
@@ -170,7 +177,7 @@ def test_pasted_article_replaces_the_map(at: AppTest) -> None:
     assert "Nairobi · capital city" in tooltips
     assert "Pyongyang" not in script
     assert "Nairobi" in list(at.dataframe[0].value["place"])
-    assert at.subheader[0].value == KENYA  # a pasted article's first line is its title
+    assert shown(at.subheader[0].value) == KENYA  # a pasted article's first line is its title
 
 
 def test_nothing_is_mapped_before_the_button_is_pressed(at: AppTest) -> None:
@@ -185,7 +192,7 @@ def test_nothing_is_mapped_before_the_button_is_pressed(at: AppTest) -> None:
 def test_whitespace_only_paste_says_so_and_the_app_recovers(at: AppTest) -> None:
     paste(at, "   \n\t  \n")
 
-    messages = [m.value for m in (*at.error, *at.info)]
+    messages = [shown(m.value) for m in (*at.error, *at.info)]
     assert any("empty" in m for m in messages), messages
     assert leaflet_script(at) is None
 
@@ -243,6 +250,21 @@ def test_uploaded_html_article_is_mapped(at: AppTest) -> None:
     assert "tracker" not in article_text(at)
 
 
+def test_an_uploaded_page_keeps_its_title(at: AppTest) -> None:
+    # finding 12 of issue 14: the page's <title> (less the site's name) is the article's
+    # title, not the first line of its text
+    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    page = (
+        f"<html><head><title>Floods | Kenya News</title></head><body><p>{KENYA}</p></body></html>"
+    )
+
+    at.sidebar.file_uploader(key="upload").set_value(
+        ("kenya.html", page.encode("utf-8"), "text/html")
+    ).run()
+
+    assert shown(at.subheader[0].value) == "Floods"
+
+
 def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
     at.sidebar.radio(key="source").set_value("Upload a file").run()
 
@@ -251,14 +273,14 @@ def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
     ).run()
 
     assert not at.exception
-    messages = [m.value for m in (*at.error, *at.info)]
+    messages = [shown(m.value) for m in (*at.error, *at.info)]
     assert any("'notes.txt' is a binary file" in m for m in messages), messages
     assert leaflet_script(at) is None
 
 
 def test_timeline_lists_the_events_in_date_order_and_centres_the_map(at: AppTest) -> None:
     timeline = at.radio(key="event")
-    labels = [str(option) for option in timeline.options]
+    labels = [shown(str(option)) for option in timeline.options]
     assert [label.split(" · ")[0] for label in labels] == [
         "1953",
         "2022",
@@ -318,7 +340,7 @@ def test_a_link_to_a_private_address_is_refused(at: AppTest) -> None:
     at.sidebar.button(key="fetch").click().run()
 
     assert not at.exception
-    assert at.error and "127.0.0.1" in at.error[0].value
+    assert at.error and "127.0.0.1" in shown(at.error[0].value)
     assert leaflet_script(at) is None
 
 
@@ -356,7 +378,7 @@ def test_a_place_in_focus_is_centred_highlighted_explained_and_linked(at: AppTes
 
     assert map_args(at)["center"] == pytest.approx([37.566, 126.978], abs=0.01)
     assert article_data(at)["selected"] == SEOUL
-    assert "Seoul (capital)" in [s.value for s in at.subheader]
+    assert "Seoul (capital)" in [shown(s.value) for s in at.subheader]
     quotes = " ".join(m.value for m in at.markdown)
     assert "Seoul" in quotes and "as Seoul" in quotes  # its sentence, quoted as evidence
     assert at.query_params == {"sample": "russia-north-korea-pact", "place": SEOUL}
@@ -368,7 +390,7 @@ def test_selecting_an_event_links_it_and_clears_a_place(at: AppTest) -> None:
 
     assert at.query_params == {"sample": "russia-north-korea-pact", "event": "3"}
     assert article_data(at)["selected"] is None
-    assert "2024-06-20 · Korean Demilitarized Zone" in [s.value for s in at.subheader]
+    assert "2024-06-20 · Korean Demilitarized Zone" in [shown(s.value) for s in at.subheader]
     assert any("warning shots" in m.value for m in at.markdown)  # the sentence, as evidence
     assert map_args(at)["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
 
@@ -384,7 +406,7 @@ def test_a_link_reopens_the_same_view() -> None:
     )
 
     assert not app.warning
-    assert "Moscow (city)" in [s.value for s in app.subheader]
+    assert "Moscow (city)" in [shown(s.value) for s in app.subheader]
     tooltips = markers(leaflet_script(app) or "")
     lat, lon, _ = tooltips["Moscow · city"]
     assert (lat, lon) == pytest.approx((46.73, -117.0), abs=0.05)  # Moscow, Idaho
@@ -399,9 +421,51 @@ def test_a_link_reopens_the_same_view() -> None:
 def test_a_link_with_unreadable_corrections_still_opens() -> None:
     app = opened({"sample": "russia-north-korea-pact", "fix": ["<script>"]})
 
-    assert any("corrections were left out" in w.value for w in app.warning)
+    assert [shown(w.value) for w in app.warning] == [
+        "This link is damaged: its corrections could not be read and was left out."
+    ]
     assert "Moscow · capital city" in markers(leaflet_script(app) or "")
     assert "fix" not in app.query_params
+
+
+#: Finding 6 of issue 14: links that once broke the session for good.
+DAMAGED_LINKS = {
+    "superscript-event": ({"event": "²"}, "the event in focus"),
+    "huge-event": ({"event": "9" * 5000}, "the event in focus"),
+    "huge-fix": ({"fix": ["m" + "5" * 5000 + "=gn:1"]}, "its corrections"),
+    "markdown-fix": ({"fix": ["![p](https://attacker.example/p.png)"]}, "its corrections"),
+    "unknown-key": ({"evil": "[Sign in](https://attacker.example/login)"}, "a part"),
+    "markdown-place": ({"place": "[Sign in](https://attacker.example/login)"}, "the place"),
+}
+
+
+@pytest.mark.parametrize("name", list(DAMAGED_LINKS))
+def test_a_damaged_link_is_a_note_and_the_session_goes_on(name: str) -> None:
+    params, part = DAMAGED_LINKS[name]
+    app = opened({"sample": "russia-north-korea-pact", **params})
+
+    [warning] = [shown(w.value) for w in app.warning]
+    assert warning.startswith(f"This link is damaged: {part}")
+    assert "attacker" not in warning  # the link's own text is never echoed
+    assert "Moscow · capital city" in markers(leaflet_script(app) or "")
+    app.radio(key="event").set_value(1).run()  # and the session still works
+    assert not app.exception
+
+
+def test_text_from_an_article_reaches_the_page_as_text() -> None:
+    # finding 7 of issue 14: a pasted article's first line (its heading), and the timeline's
+    # labels, once made live links and remote images
+    lure = "[Sign in](https://attacker.example/login) ![p](https://attacker.example/p.png)"
+    app = AppTest.from_file(str(APP), default_timeout=120).run()
+    paste(app, f"{lure}\n\nOn June 2, 2024, [Floods](https://attacker.example) hit Nairobi.")
+
+    assert not app.exception
+    heading = app.subheader[0].value
+    assert shown(heading) == lure
+    assert "](" not in heading and "https:/" not in heading
+    labels = [str(option) for option in app.radio(key="event").options]
+    assert labels and all("](" not in label for label in labels)
+    assert any("Floods" in shown(label) for label in labels)
 
 
 def test_corrections_that_do_not_fit_the_article_are_undone() -> None:
@@ -423,7 +487,7 @@ def test_moving_a_place_to_a_runner_up_updates_map_table_and_link(at: AppTest) -
     assert at.query_params["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
     assert at.query_params["place"] == MOSCOW_IDAHO  # the corrected place stays in focus
     assert "1 correction" not in " ".join(c.value for c in at.caption)
-    assert "2 corrections made by you." in [c.value for c in at.caption]
+    assert "2 corrections made by you." in [shown(c.value) for c in at.caption]
 
     at.button(key="undo").click().run()
 

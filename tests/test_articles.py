@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from geo import ArticleError, article_from_bytes, article_from_path, article_from_text
-from geo.articles import MAX_BYTES, MAX_CHARS, SUFFIXES, find_year
+from geo.articles import MAX_BYTES, MAX_CHARS, MAX_MARKDOWN_CHARS, SUFFIXES, find_year
 
 PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -261,7 +263,7 @@ def test_markdown_keeps_paragraph_breaks() -> None:
         "Heavy rain flooded Dhaka on Friday, see the map.\n\n"
         "Rivers rose across Bangladesh.\n\n"
         "Schools closed\n"
-        "Satellite photo\n"
+        "Satellite photo"
     )
 
 
@@ -280,6 +282,53 @@ def test_markdown_keeps_paragraph_breaks() -> None:
 )
 def test_markdown_edge_cases(markdown: str, text: str) -> None:
     assert article_from_bytes(markdown.encode(), "a.md").text == text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("Rain in `Dhaka_x` and <b>Chittagong</b>", "Rain in Dhaka_x and Chittagong"),
+        ("***Rain*** in **_Dhaka_**", "Rain in Dhaka"),
+        ("A [link [with] brackets](u) here", "A link [with] brackets here"),
+        ("```\nRain in Dhaka\n```\n\nThen Chittagong", "Rain in Dhaka\n\nThen Chittagong"),
+        ("Rain &amp; wind in Dhaka", "Rain & wind in Dhaka"),
+    ],
+    ids=["code-and-html", "nested-emphasis", "brackets", "fenced-code", "entity"],
+)
+def test_markdown_is_read_by_a_commonmark_parser(markdown: str, text: str) -> None:
+    assert article_from_bytes(markdown.encode(), "a.md").text == text
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["*a ", "_a ", "[", "![a](", "**", "a*", "*_", "[](", "\n\n- a"],
+)
+def test_markdown_reads_in_linear_time(unit: str) -> None:
+    # finding 1 of issue 14: 120,000 characters of "*a " took 63 s with the old regexes
+    text = unit * (120_000 // len(unit))
+    started = time.perf_counter()
+    with contextlib.suppress(ArticleError):  # "empty" for marks alone: fine, it ended
+        article_from_bytes(text.encode(), "hostile.md")
+
+    assert time.perf_counter() - started < 3.0
+
+
+@pytest.mark.parametrize(
+    ("suffix", "limit"), [(".md", MAX_MARKDOWN_CHARS), (".txt", MAX_CHARS)], ids=["md", "txt"]
+)
+def test_length_is_checked_before_parsing(suffix: str, limit: int) -> None:
+    text = "*a " * (limit // 3 + 1)
+    with pytest.raises(ArticleError, match=f"has {len(text):,} characters; the limit is {limit:,}"):
+        article_from_bytes(text.encode(), f"long{suffix}")
+
+
+def test_markdown_may_carry_markup_beyond_the_article_limit() -> None:
+    # link targets count towards the parser's limit, not towards the article's length
+    link = "[Dhaka](https://example.org/" + "x" * 100 + ") "
+    markdown = link * (MAX_CHARS // len(link) + 10)
+    assert MAX_CHARS < len(markdown) < MAX_MARKDOWN_CHARS
+
+    assert article_from_bytes(markdown.encode(), "links.md").text.startswith("Dhaka Dhaka")
 
 
 # --- article_from_bytes: HTML -------------------------------------------------------------
@@ -388,3 +437,18 @@ def test_unreadable_path_is_an_article_error(tmp_path: Path, relative: str, reas
     assert not isinstance(info.value, OSError)  # translated at the boundary, not leaked
     assert isinstance(info.value.__cause__, OSError)
     assert repr(str(path)) in str(info.value)
+
+
+def test_an_xhtml_page_with_an_xml_prolog_is_read() -> None:
+    # finding 12 of issue 14: lxml refuses a decoded string that declares its encoding
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Floods</title></head>'
+        "<body><p>Heavy rain flooded Dhaka on Friday, and rivers rose across Bangladesh.</p>"
+        "</body></html>"
+    )
+
+    article = article_from_bytes(page.encode(), "floods.html")
+
+    assert article.text == "Heavy rain flooded Dhaka on Friday, and rivers rose across Bangladesh."
+    assert article.title == "Floods"

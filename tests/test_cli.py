@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from geo import Gazetteer
+from geo.cli import SOME_RECORDS_FAILED
 from geo.export import MENTION_COLUMNS
 from geo.mentions import FOUND_BY
 
@@ -102,19 +103,38 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-def _run(args: list[str], stdin: str | None) -> Run:
+#: Finding 11 of issue 14: one record of each kind that once aborted the whole batch. Bytes,
+#: read under LC_ALL=C: a lone surrogate (valid JSON, no character), a line that is not
+#: UTF-8, a line that is not JSON; the good records around them must still be geoparsed.
+MIXED_BATCH = (
+    json.dumps(ARTICLES[0]).encode()
+    + b'\n{"id": "surrogate", "text": "Floods in \\ud800 Nairobi"}\n'
+    + b'{"id": "latin1", "text": "Caf\xe9 in Paris"}\n'
+    + b"{not json\n"
+    + json.dumps({"id": "long", "text": "Paris " * 40_000}).encode()
+    + b"\n"
+    + json.dumps(ARTICLES[1]).encode()
+    + b"\n"
+)
+
+
+def _run(args: list[str], stdin: str | bytes | None, env: dict[str, str] | None = None) -> Run:
     command = [sys.executable, "-m", "geo", *args]
     result = subprocess.run(
         command,
         cwd=ROOT,
-        input=stdin,
+        input=stdin.encode("utf-8") if isinstance(stdin, str) else stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
-        text=True,
-        encoding="utf-8",
         timeout=600,
+        env={**os.environ, **(env or {})},
     )
-    return Run(command, result.returncode, result.stdout, result.stderr)
+    return Run(
+        command,
+        result.returncode,
+        result.stdout.decode("utf-8"),
+        result.stderr.decode("utf-8"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +153,10 @@ def runs(gazetteer: Gazetteer, files: dict[str, Path]) -> dict[str, Run]:
         "malformed_jsonl": (["geoparse", str(files["bad_jsonl"])], None),
         "no_spans": (["geoparse", "--spans-given", str(files["no_spans"])], None),
     }
+    c_locale = {"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         futures = {name: pool.submit(_run, *plan) for name, plan in plans.items()}
+        futures["mixed_batch"] = pool.submit(_run, ["geoparse", "-"], MIXED_BATCH, c_locale)
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -361,8 +383,6 @@ def test_map_from_stdin_is_a_standalone_leaflet_page(
         ("missing_file", "missing.txt"),
         ("unsupported_suffix", "article.pdf"),
         ("empty_file", "empty"),
-        ("malformed_jsonl", "line 2"),
-        ("no_spans", '"spans"'),
     ],
 )
 def test_bad_input_is_one_error_line(runs: dict[str, Run], name: str, quoted: str) -> None:
@@ -375,6 +395,42 @@ def test_bad_input_is_one_error_line(runs: dict[str, Run], name: str, quoted: st
     assert lines[0].startswith("error: ")
     assert quoted in lines[0]
     assert run.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "quoted"), [("malformed_jsonl", "line 2: not JSON"), ("no_spans", '"spans"')]
+)
+def test_a_bad_record_is_an_error_line_and_the_status_says_so(
+    runs: dict[str, Run], name: str, quoted: str
+) -> None:
+    run = runs[name]
+
+    assert run.returncode == SOME_RECORDS_FAILED
+    assert "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        'error: 1 of 1 records failed (see their "error")'
+        if name == "no_spans"
+        else 'error: 1 of 2 records failed (see their "error")'
+    ]
+    *_, last = _lines(run.stdout)
+    assert set(last) == {"id", "error"}
+    assert quoted in last["error"]
+
+
+def test_one_bad_record_does_not_stop_the_batch(runs: dict[str, Run]) -> None:
+    run = runs["mixed_batch"]
+
+    assert run.returncode == SOME_RECORDS_FAILED, run.stderr
+    assert "Traceback" not in run.stderr
+    records = _lines(run.stdout)
+    assert [r["id"] for r in records] == ["kp-1", "surrogate", "3", "4", "long", "ke-2"]
+    kp, surrogate, latin1, not_json, long, ke = records
+    assert {p["text"] for p in kp["places"]} >= {"Pyongyang", "Moscow"}
+    assert {p["text"] for p in ke["places"]} >= {"Nairobi", "Kenya"}
+    assert "invalid character" in surrogate["error"]
+    assert "line 3: not UTF-8" in latin1["error"]
+    assert "line 4: not JSON" in not_json["error"]
+    assert "line 5: the text has 240,000 characters; the limit is 200,000" in long["error"]
 
 
 def test_failed_map_writes_no_file(runs: dict[str, Run], files: dict[str, Path]) -> None:

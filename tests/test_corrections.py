@@ -51,7 +51,23 @@ def test_later_corrections_win() -> None:
 
 @pytest.mark.parametrize(
     "token",
-    ["", "x12", "m12", "m=gn:1", "d", "a5-5=gn:1", "a9-3=gn:1", "m12=gn:1 extra", "<script>"],
+    [
+        "",
+        "x12",
+        "m12",
+        "m=gn:1",
+        "d",
+        "a5-5=gn:1",
+        "a9-3=gn:1",
+        "m12=gn:1 extra",
+        "<script>",
+        # finding 6 of issue 14: what once raised something other than CorrectionError
+        "d²",  # a digit to str.isdigit, not to int
+        "m" + "5" * 5000 + "=gn:1",  # beyond int's 4,300-digit limit
+        "m12=gn:" + "1" * 5000,
+        "m12=![p](https://attacker.example/p.png)",  # a key is never Markdown
+    ],
+    ids=lambda token: token[:20],
 )
 def test_unreadable_corrections_are_refused_with_the_token(token: str) -> None:
     with pytest.raises(CorrectionError, match="correction"):

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import random
+import shutil
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from geo import Gazetteer
-from geo.gazetteer import ALIAS, ALTERNATE, INDEX_VERSION, KINDS, PRIMARY, Candidate, normalize
+from geo.gazetteer import (
+    ALIAS,
+    ALTERNATE,
+    BUILD_LOCK,
+    BUILDING,
+    INDEX_VERSION,
+    KINDS,
+    PRIMARY,
+    Candidate,
+    index_problem,
+    normalize,
+)
 
 
 @pytest.mark.parametrize(
@@ -181,3 +198,88 @@ def test_index_is_plain_sqlite_built_atomically(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         [version] = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     assert version == str(INDEX_VERSION)
+
+
+# --- finding 9 of issue 14: an index that repairs itself ----------------------------------
+
+
+def _copier(good: Path, built: list[Path]) -> Callable[[Path], None]:
+    """A build that copies a sound index into place (as the real one, through a temporary
+    file renamed atomically) and records that it ran: a real build takes seconds."""
+
+    def build(path: Path) -> None:
+        built.append(path)
+        partial = path.with_name(f"{path.name}.copy{BUILDING}")
+        shutil.copyfile(good, partial)
+        os.replace(partial, path)
+
+    return build
+
+
+DAMAGES: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda good: b"",
+    "truncated": lambda good: good[: len(good) // 3],
+    "random": lambda good: random.Random(14).randbytes(100_000),
+    "header-only": lambda good: good[:100],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_index_is_rebuilt_on_opening(
+    gazetteer: Gazetteer, tmp_path: Path, damage: str
+) -> None:
+    path = tmp_path / "index.sqlite"
+    path.write_bytes(DAMAGES[damage](gazetteer.path.read_bytes()))
+    assert index_problem(path) is not None
+    built: list[Path] = []
+
+    opened = Gazetteer.open(path, build=_copier(gazetteer.path, built))
+
+    assert built == [path]
+    assert index_problem(path) is None
+    assert opened.lookup("Seoul")[0].country_code == "KR"
+
+
+def test_a_sound_index_is_only_opened(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    shutil.copyfile(gazetteer.path, path)
+    built: list[Path] = []
+
+    Gazetteer.open(path, build=_copier(gazetteer.path, built))
+
+    assert built == []
+
+
+def test_builds_killed_half_way_are_removed(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    shutil.copyfile(gazetteer.path, path)
+    stale = tmp_path / f"index.sqlite.a1b2c3{BUILDING}"  # what kill -9 during a build leaves
+    stale.write_bytes(b"half an index")
+
+    Gazetteer.open(path, build=_copier(gazetteer.path, []))
+
+    assert not stale.exists()
+
+
+def test_a_running_build_is_not_removed(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    shutil.copyfile(gazetteer.path, path)
+    running = tmp_path / f"index.sqlite.d4e5f6{BUILDING}"
+    running.write_bytes(b"being written")
+
+    with (tmp_path / BUILD_LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process is building
+        Gazetteer.open(path, build=_copier(gazetteer.path, []))
+
+    assert running.exists()
+
+
+def test_builders_take_turns_and_build_once(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite"
+    built: list[Path] = []
+    build = _copier(gazetteer.path, built)
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: Gazetteer.open(path, build=build), range(4)))
+
+    assert built == [path]  # the others waited for the lock, then found the index sound
+    assert all(g.lookup("Seoul") for g in opened)

@@ -11,17 +11,20 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
+from geo.markup import WORD_JOINER
 
 from .browser import (
     MARKERS,
     ROOT,
     Session,
     assert_nothing_ran,
+    close,
     require_chromium,
     watch_for_scripts,
 )
@@ -139,3 +142,43 @@ def test_hostile_cli_map_export(browser: object, tmp_path: Path, geoparser: Geop
     context.close()
     assert opened == []
     assert any("<script>alert(1)</script>" in text for text in popups)  # shown, not run
+
+
+#: Finding 7 of issue 14: Markdown that once became a live link and a remote image.
+LURE_IMAGE = "![p](https://attacker.example/p.png)"
+LURE_LINK = "[Sign in](https://attacker.example/login)"
+
+
+def _attacker_links(session: Session) -> list[str]:
+    """Every link or image in the page that points at the attacker's site (a heading's own
+    anchor, "#sign-in-https-attacker-…", stays on the page)."""
+    found: list[str] = session.page.evaluate(
+        """() => [...document.querySelectorAll("a[href], img[src]")]
+            .map((e) => e.href || e.src)
+            .filter((u) => new URL(u).hostname.includes("attacker"))"""
+    )
+    return found
+
+
+def test_a_damaged_link_shows_a_note_and_nothing_of_its_text(
+    browser: object, server: str, tmp_path: Path
+) -> None:
+    query = urlencode(
+        [("sample", "russia-north-korea-pact"), ("fix", LURE_IMAGE), ("fix", LURE_LINK)]
+    )
+    tab = Session(browser, server, tmp_path, path=f"/?{query}")
+    tab.markers(18)  # the sample's map: the session went on
+    expect(tab.page.get_by_text("This link is damaged: its corrections")).to_be_visible()
+    assert _attacker_links(tab) == []
+    close(tab)  # and nothing was asked of the attacker's site (no image fetched)
+
+
+def test_an_articles_heading_is_text(session: Session) -> None:
+    session.markers(18)
+    session.paste(f"{LURE_LINK} {LURE_IMAGE}\n\nFloods hit Nairobi, the capital of Kenya.")
+    expect(session.page.locator("mark", has_text="Nairobi").first).to_be_visible(timeout=60_000)
+    heading = session.page.locator("h3", has_text="Sign in").first
+
+    shown = heading.inner_text().strip().replace(WORD_JOINER, "")  # invisible: breaks autolinks
+    assert shown == f"{LURE_LINK} {LURE_IMAGE}"
+    assert _attacker_links(session) == []  # the session fixture checks no request left

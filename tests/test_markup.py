@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from geo.markup import escape, highlight, segments
+from geo.markup import WORD_JOINER, escape, escape_markdown, highlight, segments
 
 PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -230,3 +232,63 @@ def test_segments_property(text: str, spans: list[tuple[int, int, str]]) -> None
     # every visible character is shown exactly once
     assert all(covered[i] == 1 for i, ch in enumerate(text) if not ch.isspace())
     assert {(s, tag) for _, tag, s in pieces if tag is not None} <= {(s, t) for s, _, t in spans}
+
+
+# --- escape_markdown: text from outside in Streamlit's Markdown elements (issue 14, finding 7)
+
+LURES = {
+    "link": "[Sign in](https://attacker.example/login)",
+    "image": "![p](https://attacker.example/p.png)",
+    "autolink": "<https://attacker.example>",
+    "bare-url": "see https://attacker.example/login now",
+    "www": "www.attacker.example",
+    "email": "write to help@attacker.example",
+    "reference": "[Sign in][1]\n\n[1]: https://attacker.example",
+    "heading": "# Breaking\n> quoted\n- listed\n1. numbered",
+    "emphasis": "**bold** _it_ ~~gone~~ `code`",
+    "html": "<img src=x onerror=alert(1)>",
+    "latex": "$x^2$ and $$y$$",
+    "streamlit": ":red[alarm] :material/home: :smile:",
+    "table": "| a | b |\n|---|---|\n| 1 | 2 |",
+    "backslashes": "C:\\users\\x \\* \\\\",
+    "entity": "&amp; &#96;",
+}
+
+#: CommonMark with the GitHub extensions Streamlit's renderer also reads (tables,
+#: strikethrough); markdown-it-py stands in for it here.
+RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def rendered_inline(markdown: str) -> list[Any]:
+    """The inline tokens of ``markdown``; it must be one paragraph (or nothing)."""
+    tokens = RENDERER.parse(markdown)
+    if not tokens:
+        return []
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"], tokens
+    return list(tokens[1].children or [])
+
+
+def assert_plain(text: str) -> None:
+    escaped = escape_markdown(text)
+    children = rendered_inline(escaped)
+    assert {t.type for t in children} <= {"text"}, escaped  # no link, image, HTML, emphasis
+    shown = "".join(t.content for t in children).replace(WORD_JOINER, "")
+    visible = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    assert shown == " ".join(visible.split())  # as written, on one line, less controls
+    content = "".join(t.content for t in children)
+    # where a renderer's autolinker would begin a link: broken by a word joiner
+    assert "://" not in content and "www." not in content.lower()
+    assert not re.search(f"[^{WORD_JOINER}]@", content)
+
+
+@pytest.mark.parametrize("text", LURES.values(), ids=LURES.keys())
+def test_escape_markdown_shows_lures_as_text(text: str) -> None:
+    assert_plain(text)
+
+
+@PROPERTY
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))))
+@example("*a " * 50)
+@example("\\" * 7 + "[")
+def test_escape_markdown_property(text: str) -> None:
+    assert_plain(text)

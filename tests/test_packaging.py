@@ -240,6 +240,14 @@ def test_streamlit_upload_limit_is_the_articles_byte_limit() -> None:
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_BYTES
 
 
+def test_readers_never_see_error_details() -> None:
+    """Finding 8 of issue 14: Streamlit showed readers full tracebacks by default."""
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE
+
+
 # (f) a fresh machine's pip and Python versions (issue 12) ------------------------------------
 
 PIP_FILE = ROOT / "requirements-pip.txt"

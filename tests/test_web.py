@@ -7,17 +7,23 @@ every refusal is checked to happen before any request reaches a server.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
+import socketserver
 import threading
 import time
+import zlib
 from collections.abc import Iterator
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from geo import ArticleError
 from geo.errors import FetchError
-from geo.web import article_from_url, is_public, is_url
+from geo.web import article_from_url, embedded_ipv4, is_public, is_url
 
 ARTICLE_HTML = """<!doctype html>
 <html><head>
@@ -36,6 +42,37 @@ Ukraine went on and South Korea watched with concern.</p>
 <script>var tracker = "do not read me";</script>
 </body></html>
 """
+
+
+TITLED_PAGE = """<html><head><title>Floods hit the coast</title></head><body>
+<p>Heavy rain fell in Dhaka all week, and the rivers rose across Bangladesh as the monsoon
+arrived early this year, officials said on Friday.</p></body></html>"""
+XHTML_PAGE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+    'Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+    '<html xmlns="http://www.w3.org/1999/xhtml">' + TITLED_PAGE.removeprefix("<html>")
+)
+#: Finding 12 of issue 14 and its neighbours: path -> (body, content type, extra headers).
+PAGES: dict[str, tuple[bytes, str, dict[str, str]]] = {
+    "/rot13": (TITLED_PAGE.encode(), "text/html; charset=rot13", {}),
+    "/nosuchcodec": (TITLED_PAGE.encode(), "text/html; charset=nosuchcodec", {}),
+    "/xhtml": (XHTML_PAGE.encode(), "application/xhtml+xml", {}),
+    "/titled": (TITLED_PAGE.encode(), "text/html; charset=utf-8", {}),
+    "/gzip": (gzip.compress(TITLED_PAGE.encode()), "text/html", {"Content_Encoding": "gzip"}),
+    "/gzip-unlabelled": (gzip.compress(TITLED_PAGE.encode()), "text/html", {}),
+    "/deflate": (zlib.compress(TITLED_PAGE.encode()), "text/html", {"Content_Encoding": "deflate"}),
+    "/brotli": (b"\x0b\x02\x80", "text/html", {"Content_Encoding": "br"}),
+    "/gzip-damaged": (
+        gzip.compress(TITLED_PAGE.encode())[:30],
+        "text/html",
+        {"Content_Encoding": "gzip"},
+    ),
+    "/gzip-bomb": (
+        gzip.compress(b"<p>" + b"x" * 5_000_000),
+        "text/html",
+        {"Content_Encoding": "gzip"},
+    ),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,6 +119,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, b"\x89PNG\r\n\x1a\n", "image/png")
         elif self.path == "/empty.html":
             self._send(200, b"<html><body><script>x()</script></body></html>", "text/html")
+        elif self.path in PAGES:
+            body, content_type, headers = PAGES[self.path]
+            self._send(200, body, content_type, **headers)
         elif self.path == "/slow":
             self.server.release.wait(10)
             self._send(200, b"<p>late</p>", "text/html")
@@ -255,6 +295,91 @@ def test_unusable_pages_say_why(base: str, path: str, words: str) -> None:
     assert isinstance(raised.value, ArticleError)  # the CLI and app treat it as bad input
 
 
+# --- finding 5 of issue 14: the deadline holds for the whole fetch -------------------------
+
+#: A server that answers at once but sends one part of its answer a byte at a time, every
+#: DRIP seconds: the status line, the headers, a body, or the chunks of a chunked body. Each
+#: byte resets a per-read timeout, so only a deadline for the whole fetch ends it.
+DRIP = 0.05
+DRIPS = {
+    "/drip-status": (b"", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" * 50),
+    "/drip-headers": (b"HTTP/1.1 200 OK\r\n", b"X-Pad: " + b"a" * 1000 + b"\r\n"),
+    "/drip-body": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n",
+        b"<p>" + b"x" * 4997,
+    ),
+    "/drip-chunked": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"1\r\nx\r\n" * 1000,
+    ),
+}
+
+
+class Dripper(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request and (data := self.request.recv(4096)):
+            request += data
+        path = request.split(b" ", 2)[1].decode() if request.count(b" ") >= 2 else ""
+        head, drip = DRIPS.get(path, (b"HTTP/1.1 404 Not Found\r\n\r\n", b""))
+        with suppress(OSError):  # the client hung up: that is what the tests want
+            self.request.sendall(head)
+            for byte in drip[: int(10 / DRIP)]:  # at most 10 s, whatever happens
+                self.request.sendall(bytes([byte]))
+                time.sleep(DRIP)
+
+
+@pytest.fixture(scope="module")
+def dripping() -> Iterator[str]:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Dripper)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.mark.parametrize("path", list(DRIPS))
+def test_a_server_that_drips_is_cut_off_at_the_deadline(dripping: str, path: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"took too long to load \(the limit is 0\.5 s\)"):
+        article_from_url(f"{dripping}{path}", allow_private=True, timeout=0.5)
+
+    assert time.monotonic() - started < 1.5
+
+
+# --- finding 12 of issue 14 and finding 8: what a page says about itself ---------------------
+
+
+@pytest.mark.parametrize("charset", ["rot13", "nosuchcodec"])
+def test_an_unknown_charset_says_so(base: str, charset: str) -> None:
+    with pytest.raises(FetchError, match=f"says its text is in '{charset}', a character set"):
+        article_from_url(f"{base}/{charset}", allow_private=True)
+
+
+@pytest.mark.parametrize("path", ["/titled", "/xhtml", "/gzip", "/gzip-unlabelled", "/deflate"])
+def test_pages_are_read_with_their_title(base: str, path: str) -> None:
+    article = article_from_url(f"{base}{path}", allow_private=True)
+
+    assert article.title == "Floods hit the coast"  # the page's <title>, not its first line
+    assert article.text.startswith("Heavy rain fell in Dhaka all week")
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/brotli", "compressed with 'br', which we cannot read"),
+        ("/gzip-damaged", "damaged gzip body"),
+        ("/gzip-bomb", "larger than the limit of 0.01 MB"),
+    ],
+)
+def test_bodies_that_cannot_be_unpacked_say_why(base: str, path: str, words: str) -> None:
+    with pytest.raises(FetchError, match=words):
+        article_from_url(f"{base}{path}", allow_private=True, max_bytes=10_000)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -281,6 +406,16 @@ def test_is_url(text: str, expected: bool) -> None:
         ("169.254.1.1", False),
         ("::ffff:10.0.0.1", False),
         ("ff02::1", False),
+        # finding 10 of issue 14: IPv6 addresses that carry a private IPv4 address
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254, the cloud metadata
+        ("64:ff9b::5db8:d70e", True),  # NAT64 of a public address
+        ("64:ff9b:1::5db8:d70e", False),  # NAT64 for local use, never global
+        ("::7f00:1", False),  # IPv4-compatible 127.0.0.1
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:5db8:d70e::", True),  # 6to4 of a public address
+        ("::ffff:0:a00:1", False),  # IPv4-translated 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("fec0::1", False),  # site-local
     ],
 )
 def test_is_public(address: str, public: bool) -> None:
@@ -296,3 +431,25 @@ def test_cli_refuses_a_local_link_as_bad_input(
 
     assert "private or local address" in capsys.readouterr().err
     assert site.hits == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.ip_addresses(v=4))
+@example(ipaddress.IPv4Address("169.254.169.254"))
+@example(ipaddress.IPv4Address("127.0.0.1"))
+def test_an_ipv6_form_of_an_ipv4_address_is_never_more_public(
+    ipv4: ipaddress.IPv4Address,
+) -> None:
+    value = int(ipv4)
+    forms = [
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("64:ff9b::")) | value),  # NAT64
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("2002::")) | value << 80),  # 6to4
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("::ffff:0:0:0")) | value),  # SIIT
+        ipaddress.IPv6Address(int(ipaddress.IPv6Address("::ffff:0:0")) | value),  # mapped
+    ]
+    if value > 1:  # :: and ::1 are the unspecified and loopback addresses, not IPv4 ones
+        forms.append(ipaddress.IPv6Address(value))  # IPv4-compatible
+    for form in forms:
+        assert ipv4 in embedded_ipv4(form)
+        if is_public(form):
+            assert is_public(ipv4), form
