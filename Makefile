@@ -89,7 +89,7 @@ $(DEV_STAMP): $(PIP_STAMP)
 requirements: | $(VENV_PY)
 	@test -n "$(UV)" || { echo "uv not found: installing it into $(VENV)"; $(VENV_PY) -m pip install --no-input uv; }
 	$(or $(UV),$(VENV)/bin/uv) $(UV_COMPILE) -o requirements.txt
-	$(or $(UV),$(VENV)/bin/uv) $(UV_COMPILE) --extra dev -o requirements-dev.txt
+	$(or $(UV),$(VENV)/bin/uv) $(UV_COMPILE) --extra dev --extra batch -o requirements-dev.txt
 	@{ sed -n '/^#/p' requirements-pip.txt; echo 'pip==$(PIP_VERSION)' | \
 	  $(or $(UV),$(VENV)/bin/uv) pip compile - --generate-hashes --python-version 3.11 \
 	    --no-header --no-annotate; } > requirements-pip.txt.tmp && mv requirements-pip.txt.tmp requirements-pip.txt

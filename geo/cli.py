@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .articles import MAX_CHARS, Article, article_from_path, article_from_text
+from .batch import Progress, geoparse_parallel, geoparse_shards
 from .errors import ArticleError, GeoError
 from .export import geoparse_record, mentions_csv, spans_record, story_geojson
 from .online import OnlineFallback, geocoder_from_env
@@ -125,9 +126,12 @@ def _invalid_character(text: str, number: int, where: str) -> str | None:
     return None
 
 
-def _records(lines: Iterable[bytes | str], where: str) -> Iterator[dict[str, Any] | _Failed]:
-    """Each non-blank line's record, or why it cannot be one."""
-    for number, line in enumerate(lines, start=1):
+def _records(
+    lines: Iterable[bytes | str], where: str, first_line: int = 1
+) -> Iterator[dict[str, Any] | _Failed]:
+    """Each non-blank line's record, or why it cannot be one; ``first_line`` is the number of
+    the first line (a chunk of a longer input starts further on)."""
+    for number, line in enumerate(lines, start=first_line):
         if not line.strip():
             continue
         try:
@@ -187,12 +191,15 @@ def geoparse(
     spans_given: bool,
     where: str,
     fallback: OnlineFallback | None = None,
+    parser: Geoparser | None = None,
+    first_line: int = 1,
+    progress: Progress | None = None,
 ) -> tuple[int, int]:
     """Stream JSON lines in, one result line out per input: ``{"id", "places"}``, or
     ``{"id", "error"}`` for a record that cannot be geoparsed (the others go on). Returns how
-    many lines were written and how many of them are errors."""
-    parser: Geoparser | None = None  # loaded once the first batch has been read
-    records = _records(lines, where)
+    many lines were written and how many of them are errors. Without a ``parser``, one is
+    loaded once the first batch has been read; ``first_line`` numbers the input's lines."""
+    records = _records(lines, where, first_line)
     written = failed = 0
     while batch := list(islice(records, BATCH)):
         good = [r for r in batch if not isinstance(r, _Failed)]
@@ -204,6 +211,8 @@ def geoparse(
             out.write(line + "\n")
             written += 1
         out.flush()
+        if progress is not None:
+            progress.update(len(batch))
     return written, failed
 
 
@@ -230,6 +239,22 @@ def _reason(err: Exception) -> str:
     return str(err) if isinstance(err, GeoError) else f"{type(err).__name__}: {err}"
 
 
+def _line_count(path: str) -> int | None:
+    """How many lines a file has, for the progress bar's total (None for stdin)."""
+    if path == "-":
+        return None
+    with open(path, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _batch_status(written: int, failed: int) -> int:
+    """The exit status of a batch: 0, or :data:`SOME_RECORDS_FAILED` (said on stderr)."""
+    if failed:
+        print(f'error: {failed} of {written} records failed (see their "error")', file=sys.stderr)
+        return SOME_RECORDS_FAILED
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo", description="Find, resolve and map the places of news articles."
@@ -250,6 +275,32 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("input", nargs="?", default="-", help="JSONL file, or - for stdin")
     run.add_argument("-o", "--output", help="output JSONL file (default: stdout)")
     run.add_argument(
+        "--spans-given", action="store_true", help="resolve exactly the spans each line gives"
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="geoparse in N worker processes, the output in input order (offline only; default 1)",
+    )
+
+    shards = commands.add_parser(
+        "geoparse-shards",
+        help="geoparse JSON Lines shards on a Dask cluster (needs the batch extra)",
+        parents=[geocoder],
+    )
+    shards.add_argument("inputs", nargs="+", metavar="SHARD", help="JSONL files")
+    shards.add_argument(
+        "--out-dir", required=True, help="folder for the outputs, one per shard, same name"
+    )
+    shards.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a Dask scheduler (default: a local cluster)"
+    )
+    shards.add_argument(
+        "--jobs", type=int, default=2, metavar="N", help="local cluster's processes (default 2)"
+    )
+    shards.add_argument(
         "--spans-given", action="store_true", help="resolve exactly the spans each line gives"
     )
 
@@ -288,17 +339,46 @@ def run(argv: Sequence[str]) -> int:
             source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
         except OSError as err:
             raise ArticleError(f"cannot read {args.input!r}: {err.strerror or err}") from err
+        if args.jobs != 1 and fallback is not None:
+            raise ArticleError(
+                "--jobs works with the offline gazetteer only: an online geocoder's rate limit "
+                "holds within one process"
+            )
+        progress = Progress(total=_line_count(args.input) if sys.stderr.isatty() else None)
         with source, _output(args.output) as out:
-            written, failed = geoparse(
-                source, out, spans_given=args.spans_given, where=where, fallback=fallback
-            )
+            if args.jobs == 1:
+                written, failed = geoparse(
+                    source,
+                    out,
+                    spans_given=args.spans_given,
+                    where=where,
+                    fallback=fallback,
+                    progress=progress,
+                )
+            else:
+                written, failed = geoparse_parallel(
+                    source,
+                    out,
+                    jobs=args.jobs,
+                    spans_given=args.spans_given,
+                    where=where,
+                    progress=progress,
+                )
+        progress.close()
         _report(fallback)
-        if failed:
-            print(
-                f'error: {failed} of {written} records failed (see their "error")', file=sys.stderr
-            )
-            return SOME_RECORDS_FAILED
-        return 0
+        return _batch_status(written, failed)
+    if args.command == "geoparse-shards":
+        if fallback is not None:
+            raise ArticleError("geoparse-shards works with the offline gazetteer only")
+        outputs, written, failed = geoparse_shards(
+            args.inputs,
+            args.out_dir,
+            scheduler=args.scheduler,
+            workers=args.jobs,
+            spans_given=args.spans_given,
+        )
+        print(f"wrote {len(outputs)} files to {args.out_dir}", file=sys.stderr)
+        return _batch_status(written, failed)
     article = _read_article(args.article)  # bad input fails before the model loads
     parser = Geoparser(fallback=fallback)
     story = parser.analyse(article)

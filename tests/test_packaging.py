@@ -139,6 +139,16 @@ def test_dev_dependency_pinned_in_dev_file_only(req: Requirement) -> None:
     assert name not in pins(RUNTIME_FILE), f"dev tool {name} is in requirements.txt"
 
 
+@pytest.mark.parametrize("req", project_requirements("batch"), ids=str)
+def test_batch_extra_pinned_in_dev_file_only(req: Requirement) -> None:
+    """CI tests the Dask path, so the dev file holds the batch extra; the app does not."""
+    name = normalize(req.name)
+    dev = pins(DEV_FILE)
+    assert name in dev, f"{req.name} missing from requirements-dev.txt: run `make requirements`"
+    assert req.specifier.contains(dev[name], prereleases=True)
+    assert name not in pins(RUNTIME_FILE), f"batch package {name} is in requirements.txt"
+
+
 def test_runtime_pins_identical_in_dev_file() -> None:
     runtime, dev = pins(RUNTIME_FILE), pins(DEV_FILE)
     assert runtime.keys() <= dev.keys(), sorted(runtime.keys() - dev.keys())
