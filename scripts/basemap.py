@@ -6,15 +6,16 @@
 Sources (see the README's "Data and licences"):
 
 * ``world-atlas`` 2.0.2 (npm, ISC): Natural Earth's land and countries (public domain) as
-  TopoJSON. Its land polygons leave out the big lakes (the Great Lakes, Victoria, Baikal),
-  so they show as water. At 1:110m for the world view, 1:50m for the story's region.
+  TopoJSON, at 1:110m for the world view and 1:50m for the story's region. Its land keeps
+  lakes as land (the Caspian Sea is water).
 * ``us-atlas`` 3.0.1 (npm, ISC): the Census Bureau's 2017 state boundaries (public domain).
   Only the lines *between* two states are kept: coasts come from the land.
 * our gazetteer (GeoNames, CC BY 4.0, via ``geo.gazetteer``): towns of 10,000 people or more,
   country names at GeoNames' country points and sea names from ``data/places.csv``.
 
-No npm package ships Natural Earth's first-level divisions of other countries, its rivers or
-its lakes as separate features; world-atlas has countries and land only.
+No npm package we found ships Natural Earth's first-level divisions of other countries, its
+rivers or its lakes: world-atlas has countries and land only, ``@geo-maps/*`` countries,
+coastlines and seas at resolutions of megabytes.
 
 Coordinates are rounded (see :data:`DETAIL` and :data:`WORLD`) and repeated points dropped.
 The output is committed; run this again only to change how it is made.
@@ -33,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from us_counties import Ring, decode_arcs, polygons, ring
+from us_counties import Ring, decode_arcs, ring
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,28 +61,50 @@ def _latlon(points: Ring, digits: int) -> Line:
     return line
 
 
+def continuous(line: Line) -> Line:
+    """A ring that jumps across the antimeridian (Chukotka, Fiji, Antarctica) made continuous,
+    so no edge runs the width of the world: after a jump of more than 180 degrees of
+    longitude the points are shifted by 360, and the ring as a whole then by 360 if most of
+    it ended up off the map (Eurasia keeps its place; Chukotka's tip lies east of 180)."""
+    offset = 0.0
+    shifted: Line = []
+    for lat, lon in line:
+        if shifted and lon + offset - shifted[-1][1] > 180:
+            offset -= 360
+        elif shifted and lon + offset - shifted[-1][1] < -180:
+            offset += 360
+        shifted.append([lat, lon + offset])
+    outside = sum(1 for _, lon in shifted if lon < -180) - sum(1 for _, lon in shifted if lon > 180)
+    whole = 360 if outside > len(shifted) / 2 else -360 if -outside > len(shifted) / 2 else 0
+    return [[lat, round(lon + whole, 4)] for lat, lon in shifted]
+
+
 def land_rings(topology: dict, digits: int) -> list[Line]:
     """Every ring of the land (outer shores and lake shores alike) with at least 4 points."""
     arcs = decode_arcs(topology)
     land = topology["objects"]["land"]
     geometries = land.get("geometries", [land])
     rings = [
-        _latlon(points, digits)
+        continuous(_latlon(ring(arcs, indexes), digits))
         for geometry in geometries
-        for shape in polygons(geometry, arcs)
-        for points in shape
+        for indexes in _ring_arcs(geometry)
     ]
     return [r for r in rings if len(r) >= 4]
+
+
+def _ring_arcs(geometry: dict) -> list[list[int]]:
+    """The arc indexes of each ring of a Polygon or MultiPolygon (kept as they are: unlike
+    a county, the land is meant to reach across the antimeridian)."""
+    parts = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+    return [indexes for part in parts for indexes in part]
 
 
 def _arc_uses(geometries: Iterable[dict]) -> Counter[int]:
     """How many polygons use each arc (``~i`` counts for ``i``)."""
     uses: Counter[int] = Counter()
     for geometry in geometries:
-        parts = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
-        for part in parts:
-            for indexes in part:
-                uses.update(i if i >= 0 else ~i for i in indexes)
+        for indexes in _ring_arcs(geometry):
+            uses.update(i if i >= 0 else ~i for i in indexes)
     return uses
 
 
