@@ -26,7 +26,7 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
@@ -48,6 +48,7 @@ __all__ = [
     "clip_line",
     "clip_ring",
     "detail_boxes",
+    "map_data",
     "place_labels",
     "story_points",
     "town_labels",
@@ -460,16 +461,20 @@ class OfflineBaseMap(MacroElement):
         self._name = "OfflineBaseMap"
         self.outlines = outlines
         self.detail_zoom = DETAIL_ZOOM
-        boxes = detail_boxes(points)
-        ranked = sorted(
-            [*place_labels(), *town_labels(boxes)], key=lambda label: (label.zoom, label.rank)
-        )
-        self.boxes = boxes
-        self.data = {
-            "world": {
-                "land": _lines("land-110m.json"),
-                "borders": _lines("borders-110m.json"),
-            },
-            "detail": _detail(boxes),
-            "labels": [label.as_json() for label in ranked],
-        }
+        self.boxes = detail_boxes(points)
+        self.data = map_data(tuple(self.boxes))
+
+
+@lru_cache(maxsize=32)
+def map_data(boxes: tuple[Box, ...]) -> dict[str, Any]:
+    """What :class:`OfflineBaseMap`'s script reads for a map whose detail covers ``boxes``
+    (remembered for the last few: the app draws the same story's map again on every rerun;
+    the result is shared, so it is never changed)."""
+    ranked = sorted(
+        [*place_labels(), *town_labels(boxes)], key=lambda label: (label.zoom, label.rank)
+    )
+    return {
+        "world": {"land": _lines("land-110m.json"), "borders": _lines("borders-110m.json")},
+        "detail": _detail(boxes),
+        "labels": [label.as_json() for label in ranked],
+    }
