@@ -610,7 +610,7 @@ def build_map(
     if world:
         base = _outline_base(world, show=tile_layer is None)
         base.add_to(fmap)
-        OfflineBaseMap(base, story_points(story)).add_to(fmap)  # land, lines, labels with it
+        OfflineBaseMap(base, story_points(story), tile_layer).add_to(fmap)  # geo/basemap.py
         if tile_layer is not None:
             _OfflineFallback(tile_layer, base).add_to(fmap)
     unknown = set(layers) - set(LAYERS)

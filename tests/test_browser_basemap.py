@@ -1,8 +1,8 @@
 """End to end: the offline base map of a US story, read at the zooms a reader reads it at.
 
 Tiles are blocked (see tests/browser.py), as with no network, so the map falls back to the
-offline base map of :mod:`geo.basemap`. The story is our own, about towns in Illinois and
-Missouri; screenshots of each zoom go to the test's temporary folder.
+offline base map of :mod:`geo.basemap`, and says so. The story is our own, about towns in
+Illinois and Missouri; screenshots of each zoom go to the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
+from geo.basemap import OfflineBaseMap
 
 from .browser import MAP_FRAME, Session, require_chromium
 
@@ -100,6 +102,9 @@ def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
     session.markers(len(story.places) + len(story.events))
     labels = session.frame.locator(".news-atlas-label")  # type: ignore[attr-defined]
     labels.first.wait_for(state="attached", timeout=30_000)  # the tiles failed: offline map
+    notice = session.frame.locator(".news-atlas-offline-notice[role=status]")  # type: ignore[attr-defined]
+    expect(notice).to_have_text(OfflineBaseMap.notice)
+    expect(notice).to_be_in_viewport()
 
     for zoom in (6, 7, 8):
         view = session.page.evaluate(_READ_MAP, zoom)
