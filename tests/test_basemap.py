@@ -4,8 +4,11 @@ what a map carries. The browser side is in tests/test_browser_basemap.py."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -244,3 +247,83 @@ def test_towns_file_is_sorted_by_population() -> None:
         populations = [int(row["population"]) for row in csv.DictReader(handle)]
     assert populations == sorted(populations, reverse=True)
     assert populations[-1] >= 10_000
+
+
+# --- scripts/basemap.py, which makes data/basemap/ ------------------------------------------
+
+
+def _script() -> Any:
+    """scripts/basemap.py as a module (it imports scripts/us_counties.py by name)."""
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "scripts"))
+    try:
+        spec = importlib.util.spec_from_file_location("basemap_script", root / "scripts/basemap.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(root / "scripts"))
+    return module
+
+
+script = _script()
+
+# Two unit squares side by side, sharing the arc x = 1; quantized on a grid of 1 degree.
+TWO_SQUARES = {
+    "type": "Topology",
+    "transform": {"scale": [1, 1], "translate": [0, 0]},
+    "arcs": [
+        [[1, 0], [0, 1]],  # 0: the shared edge, (1, 0) to (1, 1)
+        [[1, 1], [-1, 0], [0, -1], [1, 0]],  # 1: the left square's other three edges
+        [[1, 0], [1, 0], [0, 1], [-1, 0]],  # 2: the right square's other three edges
+    ],
+    "objects": {
+        "countries": {
+            "type": "GeometryCollection",
+            "geometries": [
+                {"type": "Polygon", "arcs": [[0, 1]]},
+                {"type": "Polygon", "arcs": [[2, ~0]]},
+            ],
+        },
+        "land": {"type": "MultiPolygon", "arcs": [[[0, 1]], [[2, ~0]]]},
+    },
+}
+
+
+def test_shared_lines_are_the_borders_not_the_coasts() -> None:
+    assert script.shared_lines(TWO_SQUARES, "countries", 2) == [[[0, 1], [1, 1]]]
+
+
+def test_land_rings_are_closed_lat_lon_rings() -> None:
+    rings = script.land_rings(TWO_SQUARES, 2)
+    assert rings[0] == [[0, 1], [1, 1], [1, 0], [0, 0], [0, 1]]  # [lat, lon], first = last
+    assert len(rings) == 2
+
+
+@pytest.mark.parametrize(
+    ("ring", "lons"),
+    [
+        # Chukotka: starts west of the antimeridian, most of it east: the start moves east
+        ([[65, -179], [65, 179], [60, 170], [60, 178], [65, -179]], [181, 179, 170, 178, 181]),
+        # a small island drawn mostly at -180: all of it moves to the map's side it is on
+        ([[-16, -180], [-17, 179], [-17, -180], [-16, -180]], [-180, -181, -180, -180]),
+        # nothing to do
+        ([[0, 10], [0, 20], [10, 20], [0, 10]], [10, 20, 20, 10]),
+    ],
+)
+def test_rings_across_the_antimeridian_become_continuous(
+    ring: list[list[float]], lons: list[float]
+) -> None:
+    assert [lon for _, lon in script.continuous(ring)] == lons
+
+
+def test_committed_towns_and_labels_are_what_the_gazetteer_gives(gazetteer: Gazetteer) -> None:
+    def read(name: str) -> list[dict[str, str]]:
+        with (DATA_DIR / name).open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    def text(rows: list[dict[str, object]]) -> list[dict[str, str]]:
+        return [{key: str(value) for key, value in row.items()} for row in rows]
+
+    assert read("towns.csv") == text(script.towns(gazetteer))
+    assert read("labels.csv") == text(script.labels(gazetteer))
