@@ -10,9 +10,11 @@ packages ``world-atlas`` and ``us-atlas``, towns and names from our gazetteer):
   borders and the lines between US states, each cut to the boxes so a map carries only its
   own region. Natural Earth's land keeps lakes as land, and no package we found ships
   lakes or rivers, so neither is drawn (lake names are, from the gazetteer);
-* labels: country, sea and lake names, and towns by population (:func:`town_zoom`: bigger
-  towns from lower zooms, more as the reader zooms in), placed by a small script after each
-  move so that no label covers another and the most important win.
+* labels: country, sea and lake names; first-level divisions (US states, and those of every
+  country whose list of divisions is short enough to be one level); towns by population
+  (:func:`town_zoom`: bigger towns from lower zooms, more as the reader zooms in). A small
+  script places them after each move so that no label covers another and the most
+  important win.
 
 :class:`OfflineBaseMap` puts all of this on a folium map, following the outline base layer
 of :func:`geo.maps.build_map`: on the map when that is (the reader picked it, or the tiles
@@ -48,6 +50,7 @@ __all__ = [
     "clip_line",
     "clip_ring",
     "detail_boxes",
+    "division_labels",
     "map_data",
     "place_labels",
     "story_points",
@@ -240,7 +243,8 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 @dataclass(frozen=True, slots=True)
 class Label:
-    """A name on the base map: ``kind`` is "country", "water", "capital" or "town"; it shows
+    """A name on the base map: ``kind`` is "country", "water", "division", "capital" or
+    "town"; it shows
     from ``zoom`` on, where there is room for it. Of the labels that compete for room, those
     shown from a lower zoom win, then those of lower ``rank`` (water, then the most
     populous countries, then towns by population)."""
@@ -290,6 +294,24 @@ def town_labels(boxes: Sequence[Box], limit: int = TOWN_LIMIT) -> list[Label]:
     """The most populous towns inside ``boxes``, at most ``limit`` of them."""
     found = (t for t in _towns() if any(box.contains(t.lat, t.lon) for box in boxes))
     return [town for _, town in zip(range(limit), found, strict=False)]
+
+
+#: The zoom first-level divisions (US states) are labelled from; they rank after countries
+#: and before towns.
+DIVISION_ZOOM: Final = 5
+
+
+@cache
+def _divisions() -> tuple[Label, ...]:
+    return tuple(
+        Label(row["name"], float(row["lat"]), float(row["lon"]), "division", DIVISION_ZOOM, -1)
+        for row in _rows("divisions.csv")
+    )
+
+
+def division_labels(boxes: Sequence[Box]) -> list[Label]:
+    """The first-level divisions (US states, …) whose points lie inside ``boxes``."""
+    return [d for d in _divisions() if any(box.contains(d.lat, d.lon) for box in boxes)]
 
 
 @cache
@@ -360,6 +382,8 @@ class OfflineBaseMap(MacroElement):
             .news-atlas-label.country > span { font-size: 13px; font-weight: 600;
                 letter-spacing: .08em; text-transform: uppercase; color: #6b5e73; }
             .news-atlas-label.water > span { font-style: italic; color: #3a6f8f; }
+            .news-atlas-label.division > span { font-size: 11px; letter-spacing: .1em;
+                text-transform: uppercase; color: #8a7f94; }
             .news-atlas-label.town > span, .news-atlas-label.capital > span {
                 transform: translate(-4px, -50%); }
             .news-atlas-label.town > span::before, .news-atlas-label.capital > span::before {
@@ -425,7 +449,8 @@ class OfflineBaseMap(MacroElement):
                 data.labels.forEach(function (label) {
                     if (label[3] > zoom) return;
                     var at = map.latLngToContainerPoint([label[0], label[1]]);
-                    var width = label[5] * 7 + 12, height = 16;
+                    var capitals = label[4] === "country" || label[4] === "division";
+                    var width = label[5] * (capitals ? 9 : 7) + 12, height = 16;
                     var left = label[4] === "town" || label[4] === "capital"
                         ? at.x - 4 : at.x - width / 2;
                     var box = [left, at.y - height / 2, left + width, at.y + height / 2];
@@ -495,7 +520,8 @@ def map_data(boxes: tuple[Box, ...]) -> dict[str, Any]:
     (remembered for the last few: the app draws the same story's map again on every rerun;
     the result is shared, so it is never changed)."""
     ranked = sorted(
-        [*place_labels(), *town_labels(boxes)], key=lambda label: (label.zoom, label.rank)
+        [*place_labels(), *division_labels(boxes), *town_labels(boxes)],
+        key=lambda label: (label.zoom, label.rank),
     )
     return {
         "world": {"land": _lines("land-110m.json"), "borders": _lines("borders-110m.json")},

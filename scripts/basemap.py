@@ -11,7 +11,8 @@ Sources (see the README's "Data and licences"):
 * ``us-atlas`` 3.0.1 (npm, ISC): the Census Bureau's 2017 state boundaries (public domain).
   Only the lines *between* two states are kept: coasts come from the land.
 * our gazetteer (GeoNames, CC BY 4.0, via ``geo.gazetteer``): towns of 10,000 people or more,
-  country names at GeoNames' country points and sea names from ``data/places.csv``.
+  country names at GeoNames' country points, sea and lake names from ``data/places.csv``,
+  and first-level divisions' names at countrystatecity's points (ODbL).
 
 No npm package we found ships Natural Earth's first-level divisions of other countries, its
 rivers or its lakes: world-atlas has countries and land only, ``@geo-maps/*`` countries,
@@ -151,6 +152,21 @@ def labels(gazetteer: Gazetteer) -> list[dict[str, object]]:
     return sorted(rows, key=lambda r: (str(r["kind"]), str(r["name"])))
 
 
+#: Countries whose first-level divisions are labelled: those the index lists this many of or
+#: fewer (the US 57, India 36); longer lists mix in councils and provinces (the UK 225).
+MAX_DIVISIONS = 60
+
+
+def divisions(gazetteer: Gazetteer) -> list[dict[str, object]]:
+    """First-level divisions (US states, Indian states, …) with their points, by country."""
+    rows = [
+        {"name": c.name, "lat": round(c.lat, 2), "lon": round(c.lon, 2), "country": c.country_code}
+        for c in gazetteer
+        if c.feature_code == "ADM1" and gazetteer.division_count(c.country_code) <= MAX_DIVISIONS
+    ]
+    return sorted(rows, key=lambda r: (str(r["country"]), str(r["name"])))
+
+
 def _fetch(folder: Path, spec: str) -> Path:
     subprocess.run(["npm", "pack", spec, "--silent"], cwd=folder, check=True)
     name = spec.split("@")[0]
@@ -201,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gazetteer = Gazetteer.open()
     _write_csv("towns.csv", towns(gazetteer))
     _write_csv("labels.csv", labels(gazetteer))
+    _write_csv("divisions.csv", divisions(gazetteer))
     for path in sorted(OUT.iterdir()):
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KiB", file=sys.stderr)
     return 0

@@ -27,6 +27,7 @@ from geo.basemap import (
     clip_line,
     clip_ring,
     detail_boxes,
+    division_labels,
     place_labels,
     story_points,
     town_labels,
@@ -169,8 +170,9 @@ def test_every_name_in_a_map_is_escaped(gazetteer: Gazetteer) -> None:
     outlines = folium.GeoJson({"type": "FeatureCollection", "features": []}).add_to(fmap)
     OfflineBaseMap(outlines, ILLINOIS).add_to(fmap)
     data = _script_data(fmap.get_root().render())
+    boxes = detail_boxes(ILLINOIS)
     raw = {label.name for label in place_labels()} | {
-        t.name for t in town_labels(detail_boxes(ILLINOIS))
+        label.name for label in [*town_labels(boxes), *division_labels(boxes)]
     }
     shown = {label[2] for label in data["labels"]}
     assert shown == {escape(name) for name in raw}
@@ -197,7 +199,8 @@ def test_a_us_map_carries_its_region_and_the_world(gazetteer: Gazetteer) -> None
     assert len(data["detail"]["states"]) > 10  # the lines between the Midwest's states
     assert data["world"]["land"] and data["world"]["borders"]
     names = {label[2] for label in data["labels"]}
-    assert {"Chicago", "Peoria", "Quincy", "United States"} <= names
+    assert {"Chicago", "Peoria", "Quincy", "United States", "Illinois", "Missouri"} <= names
+    assert "California" not in names  # divisions and towns of the region only
     assert len(json.dumps(data)) < 400_000  # light enough to embed in every map
 
 
@@ -232,6 +235,7 @@ def test_data_files_are_of_a_sensible_size() -> None:
     assert set(sizes) == {
         "borders-110m.json",
         "borders-50m.json",
+        "divisions.csv",
         "labels.csv",
         "land-110m.json",
         "land-50m.json",
@@ -327,3 +331,4 @@ def test_committed_towns_and_labels_are_what_the_gazetteer_gives(gazetteer: Gaze
 
     assert read("towns.csv") == text(script.towns(gazetteer))
     assert read("labels.csv") == text(script.labels(gazetteer))
+    assert read("divisions.csv") == text(script.divisions(gazetteer))

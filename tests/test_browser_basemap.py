@@ -29,7 +29,8 @@ US_STORY = (
 )
 
 #: What the map shows at one zoom, measured inside its frame: the map's rectangle, the pins'
-#: points, each town label's rectangle and the state lines' rectangles (page pixels).
+#: points, each town label's rectangle, the state lines' rectangles (page pixels) and the
+#: names of the states labelled.
 _READ_MAP = """
 (zoom) => new Promise((done) => {
     const frame = document.querySelector('MAP_FRAME');
@@ -47,6 +48,8 @@ _READ_MAP = """
             + ".news-atlas-label.capital > span")).map((span) => ({
                 name: span.textContent, box: rect(span) })),
         states: Array.from(doc.querySelectorAll("path.news-atlas-state-line")).map(rect),
+        divisions: Array.from(doc.querySelectorAll(".news-atlas-label.division > span"))
+            .map((span) => span.textContent),
         background: inner.getComputedStyle(doc.querySelector(".leaflet-container"))
             .backgroundColor,
     }), 300));
@@ -116,6 +119,7 @@ def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
         boxes = [t["box"] for t in view["towns"]]
         for number, box in enumerate(boxes):  # every label can be read: none covers another
             assert all(_overlap(box, other) < 0.1 for other in boxes[number + 1 :]), (zoom, box)
+        assert {"Illinois", "Missouri"} <= set(view["divisions"]), (zoom, view["divisions"])
         # the lines between Illinois, Missouri and their neighbours cross the map
         assert any(s[2] - s[0] > 50 and _overlap(s, view["map"]) > 0 for s in view["states"]), (
             zoom,
