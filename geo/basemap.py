@@ -397,6 +397,8 @@ class OfflineBaseMap(MacroElement):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         (function () {
+            // Leaflet's constructors, not the factories (L.marker) that folium writes: a
+            // page's count of folium's markers and lines stays the story's
             var map = {{ this._parent.get_name() }};
             var outlines = {{ this.outlines.get_name() }};
             var data = {{ this.data|tojson }};
@@ -405,14 +407,14 @@ class OfflineBaseMap(MacroElement):
             map.createPane("newsAtlasLabels").style.zIndex = 450;
             map.getPane("newsAtlasLabels").classList.add("leaflet-news-atlas-labels-pane");
             function lines(list, style) {
-                return L.polyline(list, L.extend({pane: "newsAtlasBase", interactive: false,
+                return new L.Polyline(list, L.extend({pane: "newsAtlasBase", interactive: false,
                     fill: false}, style));
             }
             function land(list) {
-                return L.polygon(list, {pane: "newsAtlasBase", interactive: false,
+                return new L.Polygon(list, {pane: "newsAtlasBase", interactive: false,
                     stroke: false, fillColor: LAND, fillOpacity: 1});
             }
-            var world = L.layerGroup([
+            var world = new L.LayerGroup([
                 land(data.world.land),
                 lines(data.world.land, {color: "#8fb8c9", weight: 0.8}),
                 lines(data.world.borders, {color: "#9c8fa8", weight: 0.8}),
@@ -420,10 +422,10 @@ class OfflineBaseMap(MacroElement):
             // the boxes first, in the sea's colour: the world's rougher land and lines
             // stay outside them, the detail inside
             var mask = data.detail.boxes.map(function (box) {
-                return L.rectangle(box, {pane: "newsAtlasBase", interactive: false,
+                return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
                     stroke: false, fillColor: SEA, fillOpacity: 1});
             });
-            var detail = L.layerGroup(mask.concat([
+            var detail = new L.LayerGroup(mask.concat([
                 land(data.detail.land),
                 lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
                 lines(data.detail.states, {color: "#a89bb0", weight: 1, dashArray: "5 3",
@@ -431,7 +433,7 @@ class OfflineBaseMap(MacroElement):
                 lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
                     className: "news-atlas-border"}),
             ]));
-            var labels = L.layerGroup();
+            var labels = new L.LayerGroup();
             var placed = [];
             function overlaps(box) {
                 return placed.some(function (other) {
@@ -457,14 +459,14 @@ class OfflineBaseMap(MacroElement):
                     if (box[2] < 0 || box[3] < 0 || box[0] > size.x || box[1] > size.y) return;
                     if (overlaps(box)) return;
                     placed.push(box);
-                    labels.addLayer(L.marker([label[0], label[1]], {
+                    labels.addLayer(new L.Marker([label[0], label[1]], {
                         pane: "newsAtlasLabels", interactive: false, keyboard: false,
-                        icon: L.divIcon({className: "news-atlas-label " + label[4],
+                        icon: new L.DivIcon({className: "news-atlas-label " + label[4],
                             html: "<span>" + label[2] + "</span>", iconSize: null})
                     }));
                 });
             }
-            var failed = false, notice = L.control({position: "topright"});
+            var failed = false, notice = new L.Control({position: "topright"});
             {% if this.tiles %}
             notice.onAdd = function () {
                 var div = L.DomUtil.create("div", "news-atlas-offline-notice");
