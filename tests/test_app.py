@@ -389,7 +389,7 @@ def test_a_link_reopens_the_same_view() -> None:
     lat, lon, _ = tooltips["Moscow · city"]
     assert (lat, lon) == pytest.approx((46.73, -117.0), abs=0.05)  # Moscow, Idaho
     assert "Moscow · capital city" not in tooltips
-    assert "poly_line_" not in (leaflet_script(app) or "")  # no folium.PolyLine: links off
+    assert "L.polyline" not in (leaflet_script(app) or "")  # the links layer is off
     assert app.button_group(key="layers").value == ["places", "events"]
     assert app.query_params["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
     table = app.dataframe[0].value
@@ -474,10 +474,10 @@ def test_a_name_not_in_the_article_cannot_be_added(at: AppTest) -> None:
 
 
 def test_layers_can_be_switched_off_and_are_linked(at: AppTest) -> None:
-    assert "poly_line_" in (leaflet_script(at) or "")  # folium.PolyLine: the links
+    assert "L.polyline" in (leaflet_script(at) or "")
     at.button_group(key="layers").set_value(["places", "countries"]).run()
 
     script = leaflet_script(at) or ""
-    assert "poly_line_" not in script
+    assert "L.polyline" not in script
     assert not [t for t in markers(script) if t.startswith("2024-")]  # no event markers
     assert at.query_params["layers"] == "places,countries"
