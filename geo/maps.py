@@ -19,6 +19,7 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from .assets import inline_html
+from .basemap import OfflineBaseMap, story_points
 from .events import Event
 from .export import timeline
 from .gazetteer import Gazetteer
@@ -609,6 +610,7 @@ def build_map(
     if world:
         base = _outline_base(world, show=tile_layer is None)
         base.add_to(fmap)
+        OfflineBaseMap(base, story_points(story), tile_layer).add_to(fmap)  # geo/basemap.py
         if tile_layer is not None:
             _OfflineFallback(tile_layer, base).add_to(fmap)
     unknown = set(layers) - set(LAYERS)

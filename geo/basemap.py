@@ -1,0 +1,532 @@
+"""The offline base map: what the reader sees when the street map's tiles cannot be loaded.
+
+From the files ``scripts/basemap.py`` writes in ``data/basemap/`` (Natural Earth via the npm
+packages ``world-atlas`` and ``us-atlas``, towns and names from our gazetteer):
+
+* the world: land at 1:110m on a sea-coloured map, its shores and the borders between
+  countries;
+* from zoom :data:`DETAIL_ZOOM` on, in boxes around the story's places (see
+  :func:`detail_boxes`), drawn over the world's layer: land at 1:50m, its shores, country
+  borders and the lines between US states, each cut to the boxes so a map carries only its
+  own region. Natural Earth's land keeps lakes as land, and no package we found ships
+  lakes or rivers, so neither is drawn (lake names are, from the gazetteer);
+* labels: country, sea and lake names; first-level divisions (US states, and those of every
+  country whose list of divisions is short enough to be one level); towns by population
+  (:func:`town_zoom`: bigger towns from lower zooms, more as the reader zooms in). A small
+  script places them after each move so that no label covers another and the most
+  important win.
+
+:class:`OfflineBaseMap` puts all of this on a folium map, following the outline base layer
+of :func:`geo.maps.build_map`: on the map when that is (the reader picked it, or the tiles
+failed), gone when it is not. Everything is embedded in the map, so the standalone export
+shows it with no network too. Every name is escaped with :func:`geo.markup.escape`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Final
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from .markup import escape
+from .story import Story
+
+__all__ = [
+    "DATA_DIR",
+    "DETAIL_ZOOM",
+    "TOWN_ZOOMS",
+    "Box",
+    "Label",
+    "OfflineBaseMap",
+    "clip_line",
+    "clip_ring",
+    "detail_boxes",
+    "division_labels",
+    "map_data",
+    "place_labels",
+    "story_points",
+    "town_labels",
+    "town_zoom",
+]
+
+DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "basemap"
+
+#: The first zoom level that shows the detailed layers instead of the world's.
+DETAIL_ZOOM: Final = 5
+
+#: Towns by population: (at least this many people, labelled from this zoom on). A capital
+#: shows one zoom earlier than its population says.
+TOWN_ZOOMS: Final = ((1_000_000, 4), (300_000, 5), (100_000, 6), (30_000, 7), (10_000, 8))
+
+#: Countries by population: (at least, from this zoom); smaller ones from zoom 5.
+COUNTRY_ZOOMS: Final = ((100_000_000, 2), (10_000_000, 3), (1_000_000, 4))
+
+#: Water by GeoNames feature code: oceans from the first zoom, seas, gulfs and lakes later.
+WATER_ZOOMS: Final = {"ocn": 1, "sea": 4, "gulf": 5, "bay": 5, "lks": 5, "lk": 6}
+WATER_DEFAULT_ZOOM: Final = 6  # straits, channels, bights
+
+#: How far around each of the story's places the detailed layers reach, in degrees
+#: (latitude, longitude): about 650 km, most of what zoom 5 shows on a wide map.
+MARGIN: Final = (6.0, 9.0)
+
+#: At most this many towns on one map (the most populous in its boxes): enough to fill
+#: zoom 8 around the story, light enough to embed in every map (about 25 bytes each).
+TOWN_LIMIT: Final = 1500
+
+Line = list[tuple[float, float]]  # (lat, lon) points
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A latitude/longitude rectangle, never across the antimeridian."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def __post_init__(self) -> None:
+        if not (self.south <= self.north and self.west <= self.east):
+            raise ValueError(f"an empty box: {self!r}")
+
+    @classmethod
+    def around(cls, lat: float, lon: float, margin: tuple[float, float] = MARGIN) -> Box:
+        """The box ``margin`` degrees around a point, kept on the Web Mercator map."""
+        return cls(
+            max(lat - margin[0], -85.0),
+            max(lon - margin[1], -180.0),
+            min(lat + margin[0], 85.0),
+            min(lon + margin[1], 180.0),
+        )
+
+    def contains(self, lat: float, lon: float) -> bool:
+        return self.south <= lat <= self.north and self.west <= lon <= self.east
+
+    def overlaps(self, other: Box) -> bool:
+        return not (
+            other.west > self.east
+            or other.east < self.west
+            or other.south > self.north
+            or other.north < self.south
+        )
+
+    def union(self, other: Box) -> Box:
+        return Box(
+            min(self.south, other.south),
+            min(self.west, other.west),
+            max(self.north, other.north),
+            max(self.east, other.east),
+        )
+
+
+def _bounds(points: Sequence[tuple[float, float]]) -> Box:
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return Box(min(lats), min(lons), max(lats), max(lons))
+
+
+def story_points(story: Story) -> list[tuple[float, float]]:
+    """Where the story's places and events are, as (lat, lon)."""
+    return [(p.lat, p.lon) for p in story.places] + [(e.lat, e.lon) for e in story.events]
+
+
+def detail_boxes(points: Iterable[tuple[float, float]]) -> list[Box]:
+    """The boxes the detailed layers cover: :data:`MARGIN` around each point, overlapping
+    boxes merged into one (so a US story gets one box over its states, a story from Korea
+    and Washington two)."""
+    boxes: list[Box] = []
+    for lat, lon in points:
+        box = Box.around(lat, lon)
+        merged = True
+        while merged:
+            merged = False
+            for other in boxes:
+                if other.overlaps(box):
+                    boxes.remove(other)
+                    box = box.union(other)
+                    merged = True
+                    break
+        boxes.append(box)
+    return sorted(boxes, key=lambda b: (b.south, b.west))
+
+
+# --- clipping to a box ---------------------------------------------------------------------
+
+
+def _crossing(
+    a: tuple[float, float], b: tuple[float, float], axis: int, value: float
+) -> tuple[float, float]:
+    """Where the segment ``a``-``b`` crosses the line ``point[axis] == value``."""
+    t = (value - a[axis]) / (b[axis] - a[axis])
+    other = 1 - axis
+    point = [0.0, 0.0]
+    point[axis] = value
+    point[other] = round(a[other] + t * (b[other] - a[other]), 4)
+    return point[0], point[1]
+
+
+def _inside(point: tuple[float, float], axis: int, value: float, above: bool) -> bool:
+    return point[axis] >= value if above else point[axis] <= value
+
+
+def clip_ring(ring: Sequence[tuple[float, float]], box: Box) -> Line:
+    """A closed ring cut to ``box`` (Sutherland-Hodgman): the part of the area inside it, as
+    a ring that runs along the box's edges where the area leaves it. Empty if none is."""
+    edges = (
+        (0, box.south, True),  # keep lat >= south
+        (0, box.north, False),  # keep lat <= north
+        (1, box.west, True),
+        (1, box.east, False),
+    )
+    points: Line = [(p[0], p[1]) for p in ring]
+    for axis, value, above in edges:
+        result: Line = []
+        for index, current in enumerate(points):
+            previous = points[index - 1]
+            if _inside(current, axis, value, above):
+                if not _inside(previous, axis, value, above):
+                    result.append(_crossing(previous, current, axis, value))
+                result.append(current)
+            elif _inside(previous, axis, value, above):
+                result.append(_crossing(previous, current, axis, value))
+        points = result
+    return points if len(points) >= 3 else []
+
+
+def clip_line(line: Sequence[tuple[float, float]], box: Box) -> list[Line]:
+    """The pieces of a polyline that lie in ``box``: each run of segments that touch it (a
+    segment reaching out of the box is kept whole, so a line runs on to the box's edge)."""
+    pieces: list[Line] = []
+    run: Line = []
+    for a, b in pairwise(line):
+        segment = Box(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
+        if box.overlaps(segment):
+            if not run:
+                run.append((a[0], a[1]))
+            run.append((b[0], b[1]))
+        elif run:
+            pieces.append(run)
+            run = []
+    if run:
+        pieces.append(run)
+    return pieces
+
+
+# --- the data files -------------------------------------------------------------------------
+
+
+@cache
+def _lines(name: str) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """A JSON file of ``data/basemap/``: a list of lines or rings of [lat, lon] points."""
+    raw = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return tuple(tuple((float(p[0]), float(p[1])) for p in line) for line in raw)
+
+
+@cache
+def _bounded(name: str) -> tuple[tuple[Box, tuple[tuple[float, float], ...]], ...]:
+    """The lines of :func:`_lines`, each with its bounding box (to skip it quickly)."""
+    return tuple((_bounds(line), line) for line in _lines(name))
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A name on the base map: ``kind`` is "country", "water", "division", "capital" or
+    "town"; it shows
+    from ``zoom`` on, where there is room for it. Of the labels that compete for room, those
+    shown from a lower zoom win, then those of lower ``rank`` (water, then the most
+    populous countries, then towns by population)."""
+
+    name: str
+    lat: float
+    lon: float
+    kind: str
+    zoom: int
+    rank: int
+
+    def as_json(self) -> list[Any]:
+        """What the map's script reads: [lat, lon, escaped name, zoom, kind, characters]."""
+        return [self.lat, self.lon, escape(self.name), self.zoom, self.kind, len(self.name)]
+
+
+def _zoom_for(population: int, table: Sequence[tuple[int, int]], default: int) -> int:
+    return next((zoom for least, zoom in table if population >= least), default)
+
+
+def town_zoom(population: int, *, capital: bool = False) -> int:
+    """The zoom a town is labelled from (see :data:`TOWN_ZOOMS`)."""
+    zoom = _zoom_for(population, TOWN_ZOOMS, TOWN_ZOOMS[-1][1] + 1)
+    return zoom - 1 if capital else zoom
+
+
+@cache
+def _towns() -> tuple[Label, ...]:
+    """Every town of ``towns.csv``, most populous first."""
+    labels = []
+    for number, row in enumerate(_rows("towns.csv")):
+        capital = row["capital"] == "1"
+        labels.append(
+            Label(
+                name=row["name"],
+                lat=float(row["lat"]),
+                lon=float(row["lon"]),
+                kind="capital" if capital else "town",
+                zoom=town_zoom(int(row["population"]), capital=capital),
+                rank=number,
+            )
+        )
+    return tuple(labels)
+
+
+def town_labels(boxes: Sequence[Box], limit: int = TOWN_LIMIT) -> list[Label]:
+    """The most populous towns inside ``boxes``, at most ``limit`` of them."""
+    found = (t for t in _towns() if any(box.contains(t.lat, t.lon) for box in boxes))
+    return [town for _, town in zip(range(limit), found, strict=False)]
+
+
+#: The zoom first-level divisions (US states) are labelled from; they rank after countries
+#: and before towns.
+DIVISION_ZOOM: Final = 5
+
+
+@cache
+def _divisions() -> tuple[Label, ...]:
+    return tuple(
+        Label(row["name"], float(row["lat"]), float(row["lon"]), "division", DIVISION_ZOOM, -1)
+        for row in _rows("divisions.csv")
+    )
+
+
+def division_labels(boxes: Sequence[Box]) -> list[Label]:
+    """The first-level divisions (US states, …) whose points lie inside ``boxes``."""
+    return [d for d in _divisions() if any(box.contains(d.lat, d.lon) for box in boxes)]
+
+
+@cache
+def place_labels() -> tuple[Label, ...]:
+    """Country names (bigger countries from lower zooms) and water names, for every map."""
+    labels = []
+    for row in _rows("labels.csv"):
+        if row["kind"] == "country":
+            population = int(row["population"] or 0)
+            zoom = _zoom_for(population, COUNTRY_ZOOMS, COUNTRY_ZOOMS[-1][1] + 1)
+            kind, rank = "country", -population
+        else:
+            zoom = WATER_ZOOMS.get(row["kind"], WATER_DEFAULT_ZOOM)
+            kind, rank = "water", -1_000_000_000_000
+        labels.append(Label(row["name"], float(row["lat"]), float(row["lon"]), kind, zoom, rank))
+    return tuple(labels)
+
+
+def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
+    """The detailed layers cut to ``boxes``: the boxes themselves (the script paints them
+    sea-coloured over the world's layer), land, its shores, borders, US state lines."""
+    land: list[Line] = []
+    shores: list[Line] = []
+    for bounds, ring in _bounded("land-50m.json"):
+        for box in boxes:
+            if box.overlaps(bounds):
+                piece = clip_ring(ring, box)
+                if piece:
+                    land.append(piece)
+                shores.extend(clip_line(ring, box))
+
+    def cut(name: str) -> list[Line]:
+        return [
+            piece
+            for bounds, line in _bounded(name)
+            for box in boxes
+            if box.overlaps(bounds)
+            for piece in clip_line(line, box)
+        ]
+
+    return {
+        "boxes": [[(box.south, box.west), (box.north, box.east)] for box in boxes],
+        "land": land,
+        "shores": shores,
+        "borders": cut("borders-50m.json"),
+        "states": cut("us-states.json"),
+    }
+
+
+class OfflineBaseMap(MacroElement):
+    """The offline base map's layers and labels, on the map whenever ``outlines`` (the
+    country outline base layer) is. That layer is kept as the reader's switch between street
+    map and offline map, but drawn invisible while this is shown: its rough shapes would
+    stick out past the finer coasts. The map's background turns sea-coloured meanwhile.
+
+    ``points`` are the story's places (see :func:`story_points`): the detailed layers and
+    the towns are cut to the boxes around them (see :func:`detail_boxes`). When a tile of
+    ``tiles`` failed to load, a small notice says so while the offline map is shown."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .leaflet-news-atlas-labels-pane { pointer-events: none; }
+            .news-atlas-label { font: 12px/1.2 sans-serif; color: #333; white-space: nowrap;
+                text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+            .news-atlas-label > span { position: absolute; transform: translate(-50%, -50%); }
+            .news-atlas-label.country > span { font-size: 13px; font-weight: 600;
+                letter-spacing: .08em; text-transform: uppercase; color: #6b5e73; }
+            .news-atlas-label.water > span { font-style: italic; color: #3a6f8f; }
+            .news-atlas-label.division > span { font-size: 11px; letter-spacing: .1em;
+                text-transform: uppercase; color: #8a7f94; }
+            .news-atlas-label.town > span, .news-atlas-label.capital > span {
+                transform: translate(-4px, -50%); }
+            .news-atlas-label.town > span::before, .news-atlas-label.capital > span::before {
+                content: ""; display: inline-block; width: 5px; height: 5px; margin-right: 4px;
+                border-radius: 50%; background: #555; vertical-align: middle; }
+            .news-atlas-label.capital > span { font-weight: 600; }
+            .news-atlas-offline-notice { background: rgba(255,255,255,.92); padding: 3px 8px;
+                border-radius: 4px; font: 12px/1.4 sans-serif; color: #333;
+                box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            // Leaflet's constructors, not the factories (L.marker) that folium writes: a
+            // page's count of folium's markers and lines stays the story's
+            var map = {{ this._parent.get_name() }};
+            var outlines = {{ this.outlines.get_name() }};
+            var data = {{ this.data|tojson }};
+            var SEA = "#aad3df", LAND = "#f2efe9";
+            map.createPane("newsAtlasBase").style.zIndex = 350;
+            map.createPane("newsAtlasLabels").style.zIndex = 450;
+            map.getPane("newsAtlasLabels").classList.add("leaflet-news-atlas-labels-pane");
+            function lines(list, style) {
+                return new L.Polyline(list, L.extend({pane: "newsAtlasBase", interactive: false,
+                    fill: false}, style));
+            }
+            function land(list) {
+                return new L.Polygon(list, {pane: "newsAtlasBase", interactive: false,
+                    stroke: false, fillColor: LAND, fillOpacity: 1});
+            }
+            var world = new L.LayerGroup([
+                land(data.world.land),
+                lines(data.world.land, {color: "#8fb8c9", weight: 0.8}),
+                lines(data.world.borders, {color: "#9c8fa8", weight: 0.8}),
+            ]);
+            // the boxes first, in the sea's colour: the world's rougher land and lines
+            // stay outside them, the detail inside
+            var mask = data.detail.boxes.map(function (box) {
+                return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
+                    stroke: false, fillColor: SEA, fillOpacity: 1});
+            });
+            var detail = new L.LayerGroup(mask.concat([
+                land(data.detail.land),
+                lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
+                lines(data.detail.states, {color: "#a89bb0", weight: 1, dashArray: "5 3",
+                    className: "news-atlas-state-line"}),
+                lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
+                    className: "news-atlas-border"}),
+            ]));
+            var labels = new L.LayerGroup();
+            var placed = [];
+            function overlaps(box) {
+                return placed.some(function (other) {
+                    return box[0] < other[2] && other[0] < box[2]
+                        && box[1] < other[3] && other[1] < box[3];
+                });
+            }
+            function draw() {
+                var zoom = map.getZoom(), size = map.getSize();
+                var detailed = zoom >= {{ this.detail_zoom }};
+                if (detailed && !map.hasLayer(detail)) detail.addTo(map);
+                if (!detailed && map.hasLayer(detail)) map.removeLayer(detail);
+                labels.clearLayers();
+                placed = [];
+                data.labels.forEach(function (label) {
+                    if (label[3] > zoom) return;
+                    var at = map.latLngToContainerPoint([label[0], label[1]]);
+                    var capitals = label[4] === "country" || label[4] === "division";
+                    var width = label[5] * (capitals ? 9 : 7) + 12, height = 16;
+                    var left = label[4] === "town" || label[4] === "capital"
+                        ? at.x - 4 : at.x - width / 2;
+                    var box = [left, at.y - height / 2, left + width, at.y + height / 2];
+                    if (box[2] < 0 || box[3] < 0 || box[0] > size.x || box[1] > size.y) return;
+                    if (overlaps(box)) return;
+                    placed.push(box);
+                    labels.addLayer(new L.Marker([label[0], label[1]], {
+                        pane: "newsAtlasLabels", interactive: false, keyboard: false,
+                        icon: new L.DivIcon({className: "news-atlas-label " + label[4],
+                            html: "<span>" + label[2] + "</span>", iconSize: null})
+                    }));
+                });
+            }
+            var failed = false, notice = new L.Control({position: "topright"});
+            {% if this.tiles %}
+            notice.onAdd = function () {
+                var div = L.DomUtil.create("div", "news-atlas-offline-notice");
+                div.setAttribute("role", "status");
+                div.textContent = {{ this.notice|tojson }};
+                return div;
+            };
+            {{ this.tiles.get_name() }}.on("tileerror", function () { failed = true; });
+            {% endif %}
+            function show() {
+                if (failed) notice.addTo(map);
+                outlines.setStyle({stroke: false, fill: false});
+                map.getContainer().style.background = SEA;
+                world.addTo(map);
+                labels.addTo(map);
+                map.on("zoomend moveend", draw);
+                draw();
+            }
+            function hide() {
+                notice.remove();
+                map.off("zoomend moveend", draw);
+                [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
+                map.getContainer().style.background = "";
+            }
+            outlines.on("add", show);
+            outlines.on("remove", hide);
+            if (map.hasLayer(outlines)) show();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    #: What the notice says when the offline map stands in for tiles that failed to load.
+    notice = "Street map unavailable (no network?): showing the offline map"
+
+    def __init__(
+        self,
+        outlines: folium.GeoJson,
+        points: Iterable[tuple[float, float]],
+        tiles: folium.TileLayer | None = None,
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "OfflineBaseMap"
+        self.outlines, self.tiles = outlines, tiles
+        self.detail_zoom = DETAIL_ZOOM
+        self.boxes = detail_boxes(points)
+        self.data = map_data(tuple(self.boxes))
+
+
+@lru_cache(maxsize=32)
+def map_data(boxes: tuple[Box, ...]) -> dict[str, Any]:
+    """What :class:`OfflineBaseMap`'s script reads for a map whose detail covers ``boxes``
+    (remembered for the last few: the app draws the same story's map again on every rerun;
+    the result is shared, so it is never changed)."""
+    ranked = sorted(
+        [*place_labels(), *division_labels(boxes), *town_labels(boxes)],
+        key=lambda label: (label.zoom, label.rank),
+    )
+    return {
+        "world": {"land": _lines("land-110m.json"), "borders": _lines("borders-110m.json")},
+        "detail": _detail(boxes),
+        "labels": [label.as_json() for label in ranked],
+    }
