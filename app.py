@@ -45,6 +45,7 @@ from geo.maps import (
     STYLES,
     build_map,
     country_outlines,
+    focus_ring,
     map_html,
     object_at,
     style_of,
@@ -477,9 +478,7 @@ def map_ui(
     )
     ring = folium.FeatureGroup(name="In focus")
     if point is not None:
-        folium.CircleMarker(
-            point[0], radius=22, color="#d63e2a", weight=3, fill=False, interactive=False
-        ).add_to(ring)
+        focus_ring(*point[0]).add_to(ring)
 
     def clicked() -> None:
         value = st.session_state.get("map") or {}

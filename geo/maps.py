@@ -8,6 +8,7 @@ through :func:`geo.markup.escape`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,14 +30,19 @@ from .story import Story
 
 __all__ = [
     "LAYERS",
+    "MARKS",
     "STYLES",
     "TIMELINE_LAYER",
     "MarkerStyle",
+    "PathStyle",
+    "Spot",
     "build_map",
     "country_mentions",
     "country_outlines",
+    "focus_ring",
     "map_html",
     "object_at",
+    "spots",
     "style_of",
     "timeline_geojson",
     "world_outlines",
@@ -104,12 +110,69 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+@dataclass(frozen=True, slots=True)
+class PathStyle:
+    """How a ring or a line on the map looks, and what the legend calls it."""
+
+    label: str
+    color: str
+    weight: float
+    dash: str | None = None
+    fill_opacity: float = 0.0
+    ring: bool = True
+
+    def options(self) -> dict[str, Any]:
+        """The style as Leaflet path options (camelCase, as ``L.circleMarker`` takes them)."""
+        options: dict[str, Any] = {"color": self.color, "weight": self.weight}
+        options["dashArray"] = self.dash
+        options["fill"] = self.fill_opacity > 0
+        if options["fill"]:  # folium fills any path given a fill colour
+            options |= {"fillColor": self.color, "fillOpacity": self.fill_opacity}
+        return options
+
+    def swatch(self) -> str:
+        """A small SVG picture of the style, for the legend."""
+        dash = f' stroke-dasharray="{self.dash}"' if self.dash else ""
+        stroke = f'stroke="{self.color}" stroke-width="{min(self.weight, 3)}"{dash}'
+        if self.ring:
+            fill = f'fill="{self.color}" fill-opacity="{self.fill_opacity}"'
+            shape = f'<circle cx="9" cy="9" r="6" {stroke} {fill}/>'
+        else:
+            shape = f'<line x1="1" y1="9" x2="17" y2="9" {stroke}/>'
+        return f'<svg width="18" height="18" aria-hidden="true">{shape}</svg>'
+
+
+#: The rings and lines on the map, each drawn its own way so the legend can tell them apart.
+MARKS = {
+    "focus": PathStyle("In focus", "#f0a202", 4),
+    "event": PathStyle("Event at the slider's date", "#d63e2a", 3, dash="5 4", fill_opacity=0.2),
+    "link": PathStyle("Named in one sentence", "#444444", 3, ring=False),
+    "leader": PathStyle("Marker moved aside", "#333333", 1, dash="2 2", ring=False),
+}
+
+
+def focus_ring(lat: float, lon: float) -> folium.CircleMarker:
+    """The ring around what the reader selected (see :data:`MARKS`); clicks go through it."""
+    ring = folium.CircleMarker((lat, lon), radius=22, **MARKS["focus"].options())
+    ring.options["interactive"] = False  # folium drops this option when given as an argument
+    return ring
+
+
 _LEGEND_BODY = Template(
     """
+    <div style="display:grid;grid-template-columns:auto auto;column-gap:12px">
     {% for style in styles %}
       <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-           margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
+           margin:0 4px 0 4px;background:{{ style.hex }}"></span>{{ style.label }}</div>
     {% endfor %}
+    {% if calendar %}
+      <div><i class="fa-solid fa-calendar" style="width:18px;text-align:center"></i>Place
+           with events</div>
+    {% endif %}
+    {% for mark in marks %}
+      <div style="display:flex;align-items:center">{{ mark.swatch() }}{{ mark.label }}</div>
+    {% endfor %}
+    </div>
     {% if shades %}
       <div style="margin-top:4px">Country named</div>
       {% for label, colour in shades %}
@@ -122,7 +185,8 @@ _LEGEND_BODY = Template(
 
 
 class _Legend(MacroElement):
-    """A fixed legend of the marker styles; our own fixed strings only, no article text.
+    """A fixed legend of the marker styles, rings and lines, two to a row; our own fixed
+    strings only, no article text.
 
     It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
     else is there (the scale, the timeline's slider), however tall they are. The script
@@ -151,11 +215,21 @@ class _Legend(MacroElement):
     )
 
     def __init__(
-        self, styles: list[MarkerStyle], shades: list[tuple[str, str]] | None = None
+        self,
+        styles: list[MarkerStyle],
+        shades: list[tuple[str, str]] | None = None,
+        *,
+        calendar: bool = False,
+        marks: list[PathStyle] | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        self.body = " ".join(_LEGEND_BODY.render(styles=styles, shades=shades or []).split())
+        shown = {"styles": styles, "shades": shades or [], "calendar": calendar}
+        self.body = " ".join(_LEGEND_BODY.render(**shown, marks=marks or []).split())
+        entries = len(styles) + calendar + len(marks or [])
+        rows = (entries + 1) // 2 + (2 if shades else 0)
+        #: About how tall the legend stands, in pixels (18 px a row, its padding and margin).
+        self.height = 18 * rows + 22
 
 
 def _quote(story: Story, place: Place, limit: int = 5) -> str:
@@ -215,7 +289,7 @@ def _line(link: Link) -> folium.PolyLine:
     first, second = link.names
     return folium.PolyLine(  # type: ignore[no-untyped-call]
         [(link.first.lat, link.first.lon), (link.second.lat, link.second.lon)],
-        color="#444444",
+        color=MARKS["link"].color,
         weight=1.5 + 1.5 * min(link.weight, 6),
         opacity=0.55,
         tooltip=folium.Tooltip(escape(f"{first} – {second} · {link.weight}×")),
@@ -223,13 +297,197 @@ def _line(link: Link) -> folium.PolyLine:
     )
 
 
-def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str) -> folium.Marker:
+def _marker(
+    lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str, icon: str = ""
+) -> folium.Marker:
+    """A marker in ``style``'s colour, with ``style``'s glyph unless ``icon`` names another."""
     return folium.Marker(
         location=(lat, lon),
-        icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
+        icon=folium.Icon(color=style.color, icon=icon or style.icon, prefix="fa"),
         tooltip=folium.Tooltip(tooltip),
         popup=folium.Popup(popup, max_width=360),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """One marker's worth of the story: a point, the place there (if any) and the events
+    there. A place and the events at its very point share one marker, so neither hides
+    the other."""
+
+    lat: float
+    lon: float
+    place: Place | None
+    events: tuple[Event, ...]
+
+
+def _same_point(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    """Two points a millionth of a degree apart or less: one spot on any map."""
+    return abs(first[0] - second[0]) < 1e-6 and abs(first[1] - second[1]) < 1e-6
+
+
+def spots(story: Story, *, places: bool = True, events: bool = True) -> list[Spot]:
+    """The markers a map of ``story`` has: one per place (in the story's order) with the
+    events at its point, then one per other point with events (in the story's order).
+    ``places=False`` or ``events=False`` leaves those out."""
+    found = [Spot(p.lat, p.lon, p, ()) for p in story.places] if places else []
+    for event in story.events if events else ():
+        index = next(
+            (i for i, s in enumerate(found) if _same_point((s.lat, s.lon), (event.lat, event.lon))),
+            None,
+        )
+        if index is None:
+            found.append(Spot(event.lat, event.lon, None, (event,)))
+        else:
+            spot = found[index]
+            found[index] = Spot(spot.lat, spot.lon, spot.place, (*spot.events, event))
+    return found
+
+
+def _spot_marker(story: Story, spot: Spot) -> folium.Marker:
+    """A spot's marker: a place's (with a calendar glyph when events happened there and all
+    their popups below its own), or an event's."""
+    if spot.place is None:
+        tooltip = " / ".join(_event_tooltip(e) for e in spot.events)
+        popup = "<hr style='margin:4px 0'>".join(event_popup(e) for e in spot.events)
+        return _marker(spot.lat, spot.lon, STYLES["event"], escape(tooltip), popup)
+    tooltip = _place_tooltip(spot.place)
+    popup = place_popup(story, spot.place)
+    if not spot.events:
+        return _marker(spot.lat, spot.lon, style_of(spot.place.kind), escape(tooltip), popup)
+    count = len(spot.events)
+    tooltip += f" · {count} event{'s' if count != 1 else ''} here"
+    popup += "".join(f"<hr style='margin:4px 0'>{event_popup(e)}" for e in spot.events)
+    style = style_of(spot.place.kind)
+    return _marker(spot.lat, spot.lon, style, escape(tooltip), popup, icon=STYLES["event"].icon)
+
+
+class _Declutter(MacroElement):
+    """Fans out marker icons that would overlap, so every marker can be seen and clicked
+    at every zoom level; a thin line leads from each moved icon back to its true point.
+
+    Only the icons move (by a CSS ``translate``, beside Leaflet's own ``transform``): the
+    markers keep their points, so a click still reports the place's own coordinates (see
+    :func:`object_at`). After each zoom, the icons of the markers shown are treated as
+    rectangles in icon-sized units and pushed apart, pair by pair, until none overlaps
+    another; icons at the same point start apart along a golden-angle spiral."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}];
+            var leaders = L.layerGroup().addTo(map);
+            var size = L.point({{ this.size[0] }}, {{ this.size[1] }});
+            function shown() {
+                var markers = [];
+                groups.forEach(function (group) {
+                    if (!map.hasLayer(group)) return;
+                    group.eachLayer(function (layer) {
+                        if (layer instanceof L.Marker && layer._icon) markers.push(layer);
+                    });
+                });
+                return markers;
+            }
+            function spread(points) {
+                // positions in icon units: two icons overlap while both gaps are below 1
+                var at = points.map(function (p, i) {
+                    return {x: p.x / size.x, y: p.y / size.y, i: i};
+                });
+                for (var round = 0; round < 300; round++) {
+                    var moved = false;
+                    for (var a = 0; a < at.length; a++) {
+                        for (var b = a + 1; b < at.length; b++) {
+                            var dx = at[b].x - at[a].x, dy = at[b].y - at[a].y;
+                            var gap = Math.max(Math.abs(dx), Math.abs(dy));
+                            if (gap >= {{ this.spacing }}) continue;
+                            if (gap < 1e-6) {
+                                var angle = b * 2.39996;  // the golden angle
+                                dx = Math.cos(angle); dy = Math.sin(angle);
+                                gap = 0;
+                            }
+                            var length = Math.sqrt(dx * dx + dy * dy);
+                            var push = ({{ this.spacing }} - gap) / 2 + 0.01;
+                            var ux = dx / length, uy = dy / length;
+                            var scale = push / Math.max(Math.abs(ux), Math.abs(uy));
+                            at[a].x -= ux * scale; at[a].y -= uy * scale;
+                            at[b].x += ux * scale; at[b].y += uy * scale;
+                            moved = true;
+                        }
+                    }
+                    if (!moved) break;
+                }
+                return at.map(function (q) { return L.point(q.x * size.x, q.y * size.y); });
+            }
+            function declutter() {
+                leaders.clearLayers();
+                var markers = shown();
+                var points = markers.map(function (m) {
+                    return map.latLngToLayerPoint(m.getLatLng());
+                });
+                var placed = spread(points);
+                markers.forEach(function (marker, i) {
+                    var offset = placed[i].subtract(points[i]);
+                    var shift = Math.round(offset.x) + "px " + Math.round(offset.y) + "px";
+                    marker._icon.style.translate = shift;
+                    if (marker._shadow) marker._shadow.style.translate = shift;
+                    if (Math.abs(offset.x) + Math.abs(offset.y) < 2) return;
+                    var tip = map.layerPointToLatLng(placed[i]);
+                    var style = {{ this.leader|tojson }};
+                    L.polyline([marker.getLatLng(), tip], L.extend({interactive: false}, style))
+                        .addTo(leaders);
+                    L.circleMarker(marker.getLatLng(), L.extend({}, style, {
+                        radius: 2, dashArray: null, fill: true, fillOpacity: 1,
+                        interactive: false
+                    })).addTo(leaders);
+                });
+            }
+            map.on("zoomend viewreset overlayadd overlayremove", declutter);
+            map.whenReady(declutter);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    #: The icon's size in pixels (Leaflet.awesome-markers' 35 × 45, its point included).
+    size = (35, 45)
+    #: How far apart two icons' centres must be, in icon sizes: a little more than 1.
+    spacing = 1.05
+
+    def __init__(self, groups: list[folium.FeatureGroup]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Declutter"
+        self.groups = groups
+        self.leader = MARKS["leader"].options()
+
+
+class _ShownWithEither(MacroElement):
+    """Shows the markers of places with events (``shared``) while the Places or the Events
+    layer is on: they belong to both, and Leaflet's layer control knows one owner only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var shared = {{ this.shared.get_name() }};
+            var owners = [{% for g in this.owners %}{{ g.get_name() }},{% endfor %}];
+            function follow() {
+                var wanted = owners.some(function (g) { return map.hasLayer(g); });
+                if (wanted && !map.hasLayer(shared)) shared.addTo(map);
+                if (!wanted && map.hasLayer(shared)) map.removeLayer(shared);
+            }
+            map.on("overlayadd overlayremove", follow);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, shared: folium.FeatureGroup, owners: list[folium.FeatureGroup]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ShownWithEither"
+        self.shared, self.owners = shared, owners
 
 
 #: Shades for countries by how many times the article names them: (at least, colour).
@@ -449,16 +707,12 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-#: Each event on the timeline: a red ring around the point its marker stands on, so the
-#: events of the slider's moment stand out among the markers (which stay on the map).
+#: Each event on the timeline: a dashed red ring around the point its marker stands on, so
+#: the events of the slider's moment stand out among the markers (which stay on the map).
 _EVENT_RING = JsCode(
-    """
-    function (feature, latlng) {
-        return L.circleMarker(latlng, {
-            radius: 16, color: "#d63e2a", weight: 4, fillColor: "#d63e2a", fillOpacity: 0.25
-        });
-    }
-    """
+    "function (feature, latlng) {\n"
+    f"    return L.circleMarker(latlng, {json.dumps({'radius': 16, **MARKS['event'].options()})});"
+    "\n}"
 )
 #: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
 _EVENT_POPUP = JsCode(
@@ -551,6 +805,20 @@ class _TimelineBehaviour(MacroElement):
 #: How far up from the map's bottom edge the slider reaches (above the scale): the height
 #: of the map kept clear of markers when the view is fitted.
 SLIDER_HEIGHT = 140
+#: The room kept around the story's points in the first view, in pixels: an icon stands
+#: 45 px above its point and 17 px to each side, and fanned-out icons (see
+#: :class:`_Declutter`) reach about one icon further.
+EDGE = 60
+
+
+def _first_view_padding(
+    slider: bool, legend: _Legend | None
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The padding of the first view's fitted bounds, as Leaflet's (left, top) and (right,
+    bottom): room for the icons on every side, and at the bottom for the slider, which
+    spans the map's width, and the legend stacked above it."""
+    bottom = (SLIDER_HEIGHT if slider else 30) + (legend.height if legend else 0)
+    return (EDGE, EDGE), (EDGE, max(bottom, EDGE))
 
 
 def _add_timeline(fmap: folium.Map, story: Story) -> bool:
@@ -569,6 +837,26 @@ def _add_timeline(fmap: folium.Map, story: Story) -> bool:
     slider.add_to(fmap)
     _TimelineBehaviour(layer, slider).add_to(fmap)
     return True
+
+
+def _marks_shown(*, slider: bool, links: bool) -> list[PathStyle]:
+    """The rings and lines a map can show, for its legend: the focus ring (drawn by whoever
+    shows the map, see :func:`focus_ring`), the slider's event ring, link lines and the
+    lines to fanned-out markers' points."""
+    return [
+        MARKS["focus"],
+        *([MARKS["event"]] if slider else []),
+        *([MARKS["link"]] if links else []),
+        MARKS["leader"],
+    ]
+
+
+def _shared_group(groups: Mapping[str, folium.FeatureGroup]) -> folium.FeatureGroup | None:
+    """The group for places with events, when both the Places and the Events layer are
+    drawn (see :class:`_ShownWithEither`); None otherwise."""
+    if "places" not in groups or "events" not in groups:
+        return None
+    return folium.FeatureGroup(name="Places with events", show=True, control=False)
 
 
 def build_map(
@@ -601,6 +889,8 @@ def build_map(
         control_scale=True,
         max_zoom=18,
         world_copy_jump=True,
+        # half levels, so the first view fits the story's places more closely
+        zoom_snap=0.5,
     )
     tile_layer = None
     if tiles:
@@ -619,44 +909,53 @@ def build_map(
         for name in ("links", "places", "events")
         if name in layers
     }
-    for link in links_of(story) if "links" in groups else ():
+    lines = links_of(story) if "links" in groups else []
+    for link in lines:
         _line(link).add_to(groups["links"])
     used: dict[str, MarkerStyle] = {}
     points: list[tuple[float, float]] = []
-    for place in story.places if "places" in groups else ():
-        style = style_of(place.kind)
+    shared = _shared_group(groups)
+    drawn = spots(story, places="places" in groups, events="events" in groups)
+    for spot in drawn:
+        owner = groups["events"] if spot.place is None else groups["places"]
+        if spot.place is not None and spot.events and shared is not None:
+            owner = shared
+        style = STYLES["event"] if spot.place is None else style_of(spot.place.kind)
         used[style.label] = style
-        tooltip = escape(_place_tooltip(place))
-        _marker(place.lat, place.lon, style, tooltip, place_popup(story, place)).add_to(
-            groups["places"]
-        )
-        points.append((place.lat, place.lon))
-    for event in story.events if "events" in groups else ():
-        style = STYLES["event"]
-        used[style.label] = style
-        tooltip = escape(_event_tooltip(event))
-        _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(groups["events"])
-        points.append((event.lat, event.lon))
+        _spot_marker(story, spot).add_to(owner)
+        points.append((spot.lat, spot.lon))
     outlines = outlines if "countries" in layers else None
     if outlines:
         _shaded_countries(story, outlines).add_to(fmap)
     for group in groups.values():
         group.add_to(fmap)
+    marker_groups = [g for name, g in groups.items() if name != "links"]
+    if shared is not None:
+        shared.add_to(fmap)
+        _ShownWithEither(shared, list(marker_groups)).add_to(fmap)
+        marker_groups.append(shared)
+    if marker_groups:
+        _Declutter(marker_groups).add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
+    legend = None
     if used:
         order = list(STYLES.values())
-        _Legend(
-            sorted(used.values(), key=order.index), _shade_labels() if outlines else None
-        ).add_to(fmap)
+        legend = _Legend(
+            sorted(used.values(), key=order.index),
+            _shade_labels() if outlines else None,
+            calendar=shared is not None and any(s.place and s.events for s in drawn),
+            marks=_marks_shown(slider=slider, links=bool(lines)),
+        )
+        legend.add_to(fmap)
     if points and view is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
+        top_left, bottom_right = _first_view_padding(slider, legend)
         fmap.fit_bounds(
             [(min(lats), min(lons)), (max(lats), max(lons))],
-            padding_top_left=(30, 30),
-            # no marker under the slider, which spans the map's width
-            padding_bottom_right=(30, SLIDER_HEIGHT if slider else 30),
+            padding_top_left=top_left,
+            padding_bottom_right=bottom_right,
             max_zoom=8,
         )
     return fmap
