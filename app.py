@@ -426,7 +426,7 @@ def timeline_ui(story: Story) -> None:
         return
     if st.session_state.get("event") not in (None, *range(len(events))):
         st.session_state["event"] = None
-    labels = [f"{e.date} · {e.name} — {e.where.name}" for e in events]
+    labels = [f"{e.when} · {e.name} — {e.where.name}" for e in events]
 
     def chosen() -> None:
         if st.session_state.get("event") is not None:
@@ -620,7 +620,7 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
 
 def event_ui(event: Event) -> None:
     """The event in focus: when, where and why there, and the sentence that reports it."""
-    st.subheader(f"{event.date} · {event.where.name}")
+    st.subheader(f"{event.when} · {event.where.name}")
     st.caption(f"Why there: {event.reason} · {event.lat:.4f}, {event.lon:.4f}")
     st.markdown(f"> {_md(event.sentence.text)}")
 
@@ -709,7 +709,7 @@ def tables_ui(story: Story) -> None:
         st.subheader(f"Events ({len(story.events)})")
         st.dataframe(
             [
-                {"date": e.date, "what": e.name, "where": e.where.name, "why there": e.reason}
+                {"date": e.when, "what": e.name, "where": e.where.name, "why there": e.reason}
                 for e in story.events
             ],
             hide_index=True,

@@ -266,7 +266,7 @@ def place_popup(story: Story, place: Place) -> str:
 def event_popup(event: Event) -> str:
     """The HTML of an event's popup: date, what happened, where, and the sentence."""
     return (
-        f"<b>{escape(event.date)}</b> · {escape(event.name)}<br>"
+        f"<b>{escape(event.when)}</b> · {escape(event.name)}<br>"
         f"<small>At {escape(event.where.name)} ({escape(event.reason)})</small>"
         f"<blockquote style='margin:4px 0;padding-left:6px;border-left:3px solid #d63e2a'>"
         f"{escape(event.sentence.text)}</blockquote>"
@@ -344,22 +344,29 @@ def spots(story: Story, *, places: bool = True, events: bool = True) -> list[Spo
     return found
 
 
+def _spot_tooltip(spot: Spot) -> str:
+    """A spot's tooltip, as text: the place (and how many events happened there), or the
+    events."""
+    if spot.place is None:
+        return " / ".join(_event_tooltip(e) for e in spot.events)
+    count = len(spot.events)
+    here = f" · {count} event{'s' if count != 1 else ''} here" if count else ""
+    return _place_tooltip(spot.place) + here
+
+
 def _spot_marker(story: Story, spot: Spot) -> folium.Marker:
     """A spot's marker: a place's (with a calendar glyph when events happened there and all
     their popups below its own), or an event's."""
+    tooltip = escape(_spot_tooltip(spot))
     if spot.place is None:
-        tooltip = " / ".join(_event_tooltip(e) for e in spot.events)
         popup = "<hr style='margin:4px 0'>".join(event_popup(e) for e in spot.events)
-        return _marker(spot.lat, spot.lon, STYLES["event"], escape(tooltip), popup)
-    tooltip = _place_tooltip(spot.place)
+        return _marker(spot.lat, spot.lon, STYLES["event"], tooltip, popup)
+    style = style_of(spot.place.kind)
     popup = place_popup(story, spot.place)
     if not spot.events:
-        return _marker(spot.lat, spot.lon, style_of(spot.place.kind), escape(tooltip), popup)
-    count = len(spot.events)
-    tooltip += f" · {count} event{'s' if count != 1 else ''} here"
+        return _marker(spot.lat, spot.lon, style, tooltip, popup)
     popup += "".join(f"<hr style='margin:4px 0'>{event_popup(e)}" for e in spot.events)
-    style = style_of(spot.place.kind)
-    return _marker(spot.lat, spot.lon, style, escape(tooltip), popup, icon=STYLES["event"].icon)
+    return _marker(spot.lat, spot.lon, style, tooltip, popup, icon=STYLES["event"].icon)
 
 
 class _Declutter(MacroElement):
@@ -580,19 +587,20 @@ def object_at(story: Story, lat: float, lon: float, tooltip: str = "") -> str | 
     """What the reader clicked on the map: ``place:<key>`` or ``event:<n>`` (its position in
     :func:`geo.export.timeline`), from the marker's point and tooltip; None for anything else.
 
-    A marker's point is the place's own, so points are compared to a millionth of a degree;
-    an event drawn where a place is tells itself apart by its tooltip ("2024-06-19 · …").
+    A marker's point is its spot's own (see :func:`spots`), so points are compared to a
+    millionth of a degree; of two markers at one point, the tooltip tells which. A place's
+    marker stands for the place, also when events happened there; an event's marker for
+    its first event.
     """
-
-    def near(point_lat: float, point_lon: float) -> bool:
-        return abs(point_lat - lat) < 1e-6 and abs(point_lon - lon) < 1e-6
-
     tip = " ".join(tooltip.split())
-    for number, event in enumerate(timeline(story)):
-        if near(event.lat, event.lon) and tip == " ".join(_event_tooltip(event).split()):
-            return f"event:{number}"
-    place = next((p for p in story.places if near(p.lat, p.lon)), None)
-    return None if place is None else f"place:{place.key}"
+    here = [s for s in spots(story) if _same_point((s.lat, s.lon), (lat, lon))]
+    spot = next((s for s in here if " ".join(_spot_tooltip(s).split()) == tip), None)
+    spot = spot or next(iter(here), None)
+    if spot is None:
+        return None
+    if spot.place is not None:
+        return f"place:{spot.place.key}"
+    return f"event:{timeline(story).index(spot.events[0])}"
 
 
 def _place_tooltip(place: Place) -> str:
@@ -600,7 +608,7 @@ def _place_tooltip(place: Place) -> str:
 
 
 def _event_tooltip(event: Event) -> str:
-    return f"{event.date} · {event.name}"
+    return f"{event.when} · {event.name}"
 
 
 def country_mentions(story: Story) -> dict[str, int]:
@@ -683,8 +691,9 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
     event, in date order, visible from the first to the last millisecond of the time its date
     covers (the whole year for "1953", the day for "2024-06-20"; ``start`` and ``end`` are
     both included, as leaflet.timeline reads them). Events whose date has no year
-    ("--06-20") have no place in time and are left out. ``popup`` and ``tooltip`` are HTML,
-    every article-derived string in them escaped."""
+    ("--06-20") have no place in time and are left out. ``date`` is the ISO 8601 date,
+    ``when`` the same as readers see it ("1953", "19 June 2024"). ``popup`` and ``tooltip``
+    are HTML, every article-derived string in them escaped."""
     features = []
     for event in timeline(story):
         period = event.period
@@ -697,6 +706,7 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
                 "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
                 "properties": {
                     "date": event.date,
+                    "when": event.when,
                     "start": _instant(first),
                     "end": _instant(after, before=True),
                     "tooltip": escape(_event_tooltip(event)),
@@ -723,9 +733,33 @@ _EVENT_POPUP = JsCode(
     }
     """
 )
-#: The slider's label: the moment's date in UTC, the time zone of the features' times (the
-#: plugin's own label would use the browser's and show a day early west of Greenwich).
-_UTC_DATE = JsCode("function (date) { return moment.utc(date).format('YYYY-MM-DD'); }")
+
+
+def _slider_label(data: Mapping[str, Any]) -> JsCode:
+    """The slider's label: the dates of the events its moment shows, as readers see them
+    ("1953", "19 June 2024"), or between events the moment's month ("March 1987"), no more
+    precise than the axis' steps. Months are taken in UTC, the time zone of the features'
+    times (the plugin's own label would use the browser's and show a day early west of
+    Greenwich)."""
+    spans = [
+        [f["properties"]["start"], f["properties"]["end"], f["properties"]["when"]]
+        for f in data["features"]
+    ]
+    return JsCode(
+        "function (date) {\n"
+        f"    var spans = {json.dumps(spans)};\n"
+        """
+        var now = +date, shown = [];
+        spans.forEach(function (span) {
+            if (Date.parse(span[0]) <= now && now <= Date.parse(span[1])
+                    && shown.indexOf(span[2]) < 0) {
+                shown.push(span[2]);
+            }
+        });
+        return shown.length ? shown.join(" · ") : moment.utc(date).format("MMMM YYYY");
+    }
+    """
+    )
 
 
 class _TimelineBehaviour(MacroElement):
@@ -832,7 +866,7 @@ def _add_timeline(fmap: folium.Map, story: Story) -> bool:
     layer.add_to(fmap)
     slider = TimelineSlider(auto_play=False, show_ticks=True, date_options="YYYY-MM-DD")
     # folium types options as JSON values, yet renders JsCode in them (its own label is one)
-    slider.options["format_output"] = _UTC_DATE  # type: ignore[assignment]
+    slider.options["format_output"] = _slider_label(data)  # type: ignore[assignment]
     slider.add_timelines(layer)  # type: ignore[no-untyped-call]
     slider.add_to(fmap)
     _TimelineBehaviour(layer, slider).add_to(fmap)

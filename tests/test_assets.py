@@ -33,7 +33,7 @@ from geo.assets import (
     inline_html,
     localise,
 )
-from geo.maps import GEONAMES_ATTRIBUTION, OSM_ATTRIBUTION, build_map
+from geo.maps import GEONAMES_ATTRIBUTION, OSM_ATTRIBUTION, build_map, spots
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "../../app/static/vendor/"
@@ -271,9 +271,7 @@ def test_vendor_folder_is_lean_and_documented() -> None:
 def test_inline_page_needs_no_network(seed_story: Story) -> None:
     html = inline_html(build_map(seed_story, tiles=None))
     assert _tag_urls(html) == []
-    assert len(re.findall(r"L\.AwesomeMarkers\.icon\(", html)) == len(seed_story.places) + len(
-        seed_story.events
-    )
+    assert len(re.findall(r"L\.AwesomeMarkers\.icon\(", html)) == len(spots(seed_story))
     styles = "".join(re.findall(r"<style>(.*?)</style>", html, flags=re.S))
     urls = [_css_url(m) for m in CSS_URL.finditer(styles)]
     assert urls and all(u.startswith(("data:", "#")) for u in urls), [

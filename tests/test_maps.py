@@ -3,6 +3,7 @@ and article text that cannot run in the page however hostile it is."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -392,7 +393,7 @@ def test_synthetic_hostile_fields_are_shown_escaped(stories: dict[str, Story]) -
     assert "&lt;/script&gt;&lt;script&gt;alert(1)//" in popup
     assert '<mark class="mention">&lt;Kyiv&gt;</mark>' in popup
     shown = event_popup(event)
-    assert shown.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert shown.startswith("<b>3 June 2024</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
     assert "At &#96;&#36;&#123;far&#125;&#96; (&lt;i&gt;C:&#92;why&lt;/i&gt;)" in shown
 
 
@@ -448,7 +449,7 @@ def test_event_popup_shows_date_place_and_sentence(seed_story: Story) -> None:
     assert seed_story.events
     for event in seed_story.events:
         popup = event_popup(event)
-        assert popup.startswith(f"<b>{escape(event.date)}</b> · {escape(event.name)}")
+        assert popup.startswith(f"<b>{escape(event.when)}</b> · {escape(event.name)}")
         assert f"At {escape(event.where.name)} ({escape(event.reason)})" in popup
         assert f"{escape(event.sentence.text)}</blockquote>" in popup
 
@@ -623,17 +624,25 @@ def test_a_view_opens_the_map_there_instead_of_fitting_everything(seed_story: St
 def test_object_at_tells_places_and_events_apart(seed_story: Story) -> None:
     pyongyang = next(p for p in seed_story.places if p.name == "Pyongyang")
     pact = next(e for e in seed_story.events if e.date == "2024-06-19")
-    assert (pact.lat, pact.lon) == (pyongyang.lat, pyongyang.lon)  # two markers, one point
+    assert (pact.lat, pact.lon) == (pyongyang.lat, pyongyang.lon)  # one marker for both
     # What Leaflet reports: the marker's point, and its tooltip's text (spacing may differ).
-    tooltip = f"  {pact.date} ·  {pact.name}\n"
-    assert object_at(seed_story, pact.lat, pact.lon, tooltip) == "event:2"
-    assert object_at(seed_story, pyongyang.lat, pyongyang.lon, "Pyongyang · capital city") == (
-        f"place:{pyongyang.key}"
-    )
+    shared = "  Pyongyang ·  capital city · 1 event here\n"
+    assert object_at(seed_story, pact.lat, pact.lon, shared) == f"place:{pyongyang.key}"
     assert object_at(seed_story, pyongyang.lat, pyongyang.lon) == f"place:{pyongyang.key}"
     dmz = next(e for e in seed_story.events if e.date == "2024-06-20")
-    assert object_at(seed_story, dmz.lat, dmz.lon, f"{dmz.date} · {dmz.name}") == "event:3"
+    assert object_at(seed_story, dmz.lat, dmz.lon, f" {dmz.when} ·\n {dmz.name}") == "event:3"
+    assert object_at(seed_story, dmz.lat, dmz.lon) == "event:3"
     assert object_at(seed_story, 0.0, 0.0, "") is None  # the sea, or a shaded country
+
+
+def test_object_at_tells_two_places_at_one_point_apart(seed_story: Story) -> None:
+    seoul = next(p for p in seed_story.places if p.name == "Seoul")
+    twin = dataclasses.replace(
+        seoul, candidate=dataclasses.replace(seoul.candidate, key="test:twin", name="Twin")
+    )
+    story = Story(seed_story.article, seed_story.sentences, (seoul, twin), ())
+    assert object_at(story, seoul.lat, seoul.lon, "Twin · capital city") == "place:test:twin"
+    assert object_at(story, seoul.lat, seoul.lon, "Seoul · capital city") == f"place:{seoul.key}"
 
 
 # --- events over time -----------------------------------------------------------------------
@@ -664,7 +673,8 @@ def test_seed_events_are_on_the_timeline_at_their_times(seed_story: Story) -> No
         assert words in event.name
         assert feature["geometry"]["coordinates"] == [event.lon, event.lat]
         assert properties["popup"] == event_popup(event)  # date, name, place, sentence
-        assert properties["tooltip"] == escape(f"{date} · {event.name}")
+        assert properties["tooltip"] == escape(f"{event.when} · {event.name}")
+        assert properties["when"] == event.when
     border = features[-1]["properties"]["popup"]
     assert "Korean Demilitarized Zone" in border and "warning shots" in border
 
@@ -680,12 +690,12 @@ def test_timeline_layer_and_slider_are_on_the_map(seed_story: Story) -> None:
     assert f'{layer.group(1)}.on("remove"' in page
     assert f".addTimelines({layer.group(1)})" in page
     assert '"autoPlay": false' in page  # nothing moves until the user asks
-    assert "moment.utc(date)" in page  # the label's date is the features' (UTC), not local
+    assert "moment.utc(date)" in page  # the label's month is the features' (UTC), not local
     assert "L.circleMarker(latlng" in page  # rings, not more pins: the markers stay
     # the view is fitted above the slider, which spans the map's bottom, and the legend
-    assert re.search(r'"paddingBottomRight": \[60, (\d+)\]', page)
-    with_slider = re.search(r'"paddingBottomRight": \[60, (\d+)\]', page)
-    without = re.search(r'"paddingBottomRight": \[60, (\d+)\]', render_without_timeline(seed_story))
+    bottom = r'"paddingBottomRight": \[60, (\d+)\]'
+    with_slider = re.search(bottom, page)
+    without = re.search(bottom, render_without_timeline(seed_story))
     assert with_slider and without
     assert int(with_slider.group(1)) - int(without.group(1)) >= 140 - 30
     assert page.count("L.marker(") == len(spots(seed_story))
@@ -740,6 +750,40 @@ def test_timeline_orders_events_by_date(seed_story: Story) -> None:
     )
 
 
+def test_slider_label_names_the_dates_of_the_events_it_shows(seed_story: Story) -> None:
+    """The label gives an event's date as the article did ("1953", not "1953-01-01"), and
+    the month between events."""
+    page = render(seed_story)
+    spans = re.search(r"var spans = (\[.*?\]);\n", page)
+    assert spans is not None
+    assert json.loads(spans.group(1)) == [
+        [start, end, when]
+        for (_, _, start, end), when in zip(
+            SEED_TIMELINE, ["1953", "2022", "19 June 2024", "20 June 2024"], strict=True
+        )
+    ]
+    assert 'moment.utc(date).format("MMMM YYYY")' in page
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "shown"),
+    [
+        ("1953", "year", "1953"),
+        ("2024-06", "month", "June 2024"),
+        ("2024-06-19", "day", "19 June 2024"),
+        ("2024-12-01", "day", "1 December 2024"),  # no leading zero
+        ("--06-20", "day", "20 June"),  # the article's year unknown: none made up
+    ],
+)
+def test_event_dates_are_shown_at_the_articles_precision(
+    seed_story: Story, date: str, precision: str, shown: str
+) -> None:
+    event = dataclasses.replace(seed_story.events[0], date=date)
+    assert (event.precision, event.when) == (precision, shown)
+    assert event_popup(event).startswith(f"<b>{shown}</b> · ")
+    assert event.date == date  # exports keep the ISO 8601 value
+
+
 @pytest.mark.parametrize("name", ["script", "img", "synthetic"])
 def test_timeline_popups_show_hostile_text_escaped(stories: dict[str, Story], name: str) -> None:
     story = stories[name]
@@ -762,8 +806,8 @@ def test_timeline_popups_show_hostile_text_escaped(stories: dict[str, Story], na
 def test_timeline_popup_of_the_synthetic_story(stories: dict[str, Story]) -> None:
     (feature,) = timeline_geojson(stories["synthetic"])["features"]
     popup = feature["properties"]["popup"]
-    assert popup.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert popup.startswith("<b>3 June 2024</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
     assert "At &#96;&#36;&#123;far&#125;&#96;" in popup
     assert feature["properties"]["tooltip"] == (
-        "2024-06-03 · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;"
+        "3 June 2024 · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;"
     )
