@@ -525,7 +525,8 @@ def world_outlines(gazetteer: Gazetteer, digits: int = 2) -> dict[str, Any]:
 
 class _OfflineFallback(MacroElement):
     """Switches to the outline base map when the tile server cannot be reached (after a few
-    failed tiles), so a map without a network still shows where things are."""
+    failed tiles), so a map without a network still shows where things are, and says so in
+    a small notice (a Leaflet control, announced to screen readers as a status)."""
 
     _template = Template(
         """
@@ -540,8 +541,21 @@ class _OfflineFallback(MacroElement):
                         && {{ this._parent.get_name() }}.hasLayer({{ this.tiles.get_name() }})) {
                     {{ this._parent.get_name() }}.removeLayer({{ this.tiles.get_name() }});
                     {{ this.outlines.get_name() }}.addTo({{ this._parent.get_name() }});
+                    notice.addTo({{ this._parent.get_name() }});
                 }
             });
+            var notice = L.control({position: "bottomleft"});  // above the legend
+            notice.onAdd = function () {
+                var div = L.DomUtil.create("div", "news-atlas-offline");
+                div.setAttribute("role", "status");
+                div.style.cssText = "background: rgba(255,255,255,.92); padding: 4px 8px; "
+                    + "border-radius: 4px; font: 12px/1.4 sans-serif; white-space: nowrap; "
+                    + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
+                div.textContent = {{ this.text|tojson }};
+                return div;
+            };
+            // a reader who picks the street map again has been told; the notice goes
+            {{ this.tiles.get_name() }}.on("add", function () { notice.remove(); });
         })();
         {% endmacro %}
         """
@@ -551,6 +565,11 @@ class _OfflineFallback(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineFallback"
         self.tiles, self.outlines, self.after = tiles, outlines, after
+
+    #: What the notice says when the street map could not be loaded.
+    text = "Street map unavailable: showing country outlines"
+    #: About how tall the notice stands, in pixels (a line of text, its padding and margin).
+    height = 34
 
 
 OUTLINE_LAYER = "Country outlines (offline)"
@@ -846,12 +865,14 @@ EDGE = 60
 
 
 def _first_view_padding(
-    slider: bool, legend: _Legend | None
+    slider: bool, legend: _Legend | None, fallback: _OfflineFallback | None
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """The padding of the first view's fitted bounds, as Leaflet's (left, top) and (right,
     bottom): room for the icons on every side, and at the bottom for the slider, which
-    spans the map's width, and the legend stacked above it."""
+    spans the map's width, the legend stacked above it, and the offline notice above that
+    should the street map fail."""
     bottom = (SLIDER_HEIGHT if slider else 30) + (legend.height if legend else 0)
+    bottom += fallback.height if fallback else 0
     return (EDGE, EDGE), (EDGE, max(bottom, EDGE))
 
 
@@ -926,7 +947,7 @@ def build_map(
         # half levels, so the first view fits the story's places more closely
         zoom_snap=0.5,
     )
-    tile_layer = None
+    tile_layer, fallback = None, None
     if tiles:
         tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
         tile_layer.add_to(fmap)
@@ -934,7 +955,8 @@ def build_map(
         base = _outline_base(world, show=tile_layer is None)
         base.add_to(fmap)
         if tile_layer is not None:
-            _OfflineFallback(tile_layer, base).add_to(fmap)
+            fallback = _OfflineFallback(tile_layer, base)
+            fallback.add_to(fmap)
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown map layers {sorted(unknown)}; expected some of {list(LAYERS)}")
@@ -985,7 +1007,7 @@ def build_map(
         legend.add_to(fmap)
     if points and view is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
-        top_left, bottom_right = _first_view_padding(slider, legend)
+        top_left, bottom_right = _first_view_padding(slider, legend, fallback)
         fmap.fit_bounds(
             [(min(lats), min(lons)), (max(lats), max(lons))],
             padding_top_left=top_left,

@@ -586,6 +586,28 @@ def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(
     assert OUTLINE_LAYER not in plain
 
 
+def test_the_reader_is_told_when_the_street_map_fails(
+    seed_story: Story, gazetteer: Gazetteer
+) -> None:
+    world = world_outlines(gazetteer)
+    page = build_map(seed_story, world=world).get_root().render()
+    switch = page[page.index('"tileerror"') :]
+    # the notice is a Leaflet control with text, added when the map falls back
+    assert "notice.addTo(" in switch[: switch.index("var notice")]
+    assert 'L.control({position: "bottomleft"})' in page and 'role", "status"' in page
+    assert '"Street map unavailable: showing country outlines"' in page
+    assert "notice.remove()" in page  # gone once the reader picks the street map again
+    # nothing to fall back from without tiles, nor without outlines
+    offline = build_map(seed_story, tiles=None, world=world).get_root().render()
+    assert "Street map unavailable" not in offline
+    assert "Street map unavailable" not in render(seed_story)
+    # and the first view keeps the notice's room free of markers
+    bottom = r'"paddingBottomRight": \[60, (\d+)\]'
+    told = re.search(bottom, page)
+    plain = re.search(bottom, render(seed_story))
+    assert told and plain and int(told.group(1)) - int(plain.group(1)) >= 30
+
+
 # --- layers, an opening view, and what a click hit -------------------------------------------
 
 
