@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from geo import Geoparser, Story, article_from_text
 from geo.maps import MARKS, spots
 
-from .browser import MARKERS, Session, require_chromium
+from .browser import MARKERS, SEED_MARKERS, Session, require_chromium
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -29,10 +29,6 @@ KENYA = (
     "Floods hit Nairobi, the capital of Kenya, on Monday. "
     "Rescue teams were sent from Mombasa on the coast."
 )
-
-
-#: The sample's markers: its 14 places (three with events) and the border incident.
-SEED_MARKERS = 15
 
 
 def _expected_markers(geoparser: Geoparser, text: str) -> int:

@@ -18,14 +18,12 @@ from playwright.sync_api import expect
 
 from geo import Story
 
-from .browser import MARKERS, Session, close, require_chromium
+from .browser import MARKERS, SEED_MARKERS, Session, close, require_chromium
 
 require_chromium()
 pytestmark = pytest.mark.browser
 
 SAMPLE = "?sample=russia-north-korea-pact"
-#: The sample's markers: its 14 places (three with events) and the border incident.
-SEED_MARKERS = 15
 MOSCOW, MOSCOW_IDAHO, SEOUL = "gn:524901", "gn:5601538", "gn:1835848"
 
 
