@@ -397,30 +397,43 @@ class _Declutter(MacroElement):
                 });
                 return markers;
             }
+            var spacing = {{ this.spacing }};
+            // Pushes two icons (positions in icon units) apart until neither gap is below
+            // the spacing; icons at one point part along the golden angle. True if moved.
+            function separate(first, second, turn) {
+                var dx = second.x - first.x, dy = second.y - first.y;
+                var gap = Math.max(Math.abs(dx), Math.abs(dy));
+                if (gap >= spacing) return false;
+                if (gap < 1e-6) {
+                    dx = Math.cos(turn * 2.39996); dy = Math.sin(turn * 2.39996);
+                    gap = 0;
+                }
+                var length = Math.sqrt(dx * dx + dy * dy);
+                var ux = dx / length, uy = dy / length;
+                var scale = ((spacing - gap) / 2 + 0.01) / Math.max(Math.abs(ux), Math.abs(uy));
+                first.x -= ux * scale; first.y -= uy * scale;
+                second.x += ux * scale; second.y += uy * scale;
+                return true;
+            }
+            // Where each icon goes (layer points), in rounds of separating the pairs that
+            // overlap; a grid of spacing-sized cells finds them (an overlapping pair sits in
+            // neighbouring cells), so a round costs about as much as there are icons.
             function spread(points) {
-                // positions in icon units: two icons overlap while both gaps are below 1
-                var at = points.map(function (p, i) {
-                    return {x: p.x / size.x, y: p.y / size.y, i: i};
-                });
+                var at = points.map(function (p) { return {x: p.x / size.x, y: p.y / size.y}; });
                 for (var round = 0; round < 300; round++) {
-                    var moved = false;
+                    var grid = {}, moved = false;
+                    at.forEach(function (q, i) {
+                        var key = Math.floor(q.x / spacing) + ":" + Math.floor(q.y / spacing);
+                        (grid[key] = grid[key] || []).push(i);
+                    });
                     for (var a = 0; a < at.length; a++) {
-                        for (var b = a + 1; b < at.length; b++) {
-                            var dx = at[b].x - at[a].x, dy = at[b].y - at[a].y;
-                            var gap = Math.max(Math.abs(dx), Math.abs(dy));
-                            if (gap >= {{ this.spacing }}) continue;
-                            if (gap < 1e-6) {
-                                var angle = b * 2.39996;  // the golden angle
-                                dx = Math.cos(angle); dy = Math.sin(angle);
-                                gap = 0;
+                        var cx = Math.floor(at[a].x / spacing), cy = Math.floor(at[a].y / spacing);
+                        for (var gx = cx - 1; gx <= cx + 1; gx++) {
+                            for (var gy = cy - 1; gy <= cy + 1; gy++) {
+                                (grid[gx + ":" + gy] || []).forEach(function (b) {
+                                    if (b > a && separate(at[a], at[b], b)) moved = true;
+                                });
                             }
-                            var length = Math.sqrt(dx * dx + dy * dy);
-                            var push = ({{ this.spacing }} - gap) / 2 + 0.01;
-                            var ux = dx / length, uy = dy / length;
-                            var scale = push / Math.max(Math.abs(ux), Math.abs(uy));
-                            at[a].x -= ux * scale; at[a].y -= uy * scale;
-                            at[b].x += ux * scale; at[b].y += uy * scale;
-                            moved = true;
                         }
                     }
                     if (!moved) break;
