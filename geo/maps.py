@@ -447,6 +447,7 @@ class _Declutter(MacroElement):
                     return map.latLngToLayerPoint(m.getLatLng());
                 });
                 var placed = spread(points);
+                var style = {{ this.leader|tojson }};
                 markers.forEach(function (marker, i) {
                     var offset = placed[i].subtract(points[i]);
                     var shift = Math.round(offset.x) + "px " + Math.round(offset.y) + "px";
@@ -454,7 +455,6 @@ class _Declutter(MacroElement):
                     if (marker._shadow) marker._shadow.style.translate = shift;
                     if (Math.abs(offset.x) + Math.abs(offset.y) < 2) return;
                     var tip = map.layerPointToLatLng(placed[i]);
-                    var style = {{ this.leader|tojson }};
                     L.polyline([marker.getLatLng(), tip], L.extend({interactive: false}, style))
                         .addTo(leaders);
                     L.circleMarker(marker.getLatLng(), L.extend({}, style, {
@@ -936,10 +936,16 @@ def build_map(
     layers: Collection[str] = tuple(LAYERS),
     view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
-    """A new map of the story: a marker for every place and event, a line between places
-    named in the same sentence, countries shaded by how often they are named (when their
-    ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Each is a
-    layer the user can switch off; only the ``layers`` named (keys of :data:`LAYERS`) are drawn.
+    """A new map of the story: a marker for every place and event (one for a place and the
+    events at its point, see :func:`spots`), a line between places named in the same
+    sentence, countries shaded by how often they are named (when their ``outlines`` are
+    given, see :func:`country_outlines`), a legend of the markers, rings and lines, bounds
+    fitted. Each is a layer the user can switch off; only the ``layers`` named (keys of
+    :data:`LAYERS`) are drawn.
+
+    Icons that would overlap are fanned out at every zoom, a line leading each back to its
+    point (see :class:`_Declutter`). The first view fits every marker's point, on half zoom
+    levels, with room around them for their icons and below for the slider and the legend.
 
     The layer "timeline" is a time slider under the map that rings the events of its moment
     (see :func:`timeline_geojson`); switching the layer off in the map hides the slider too.
