@@ -15,7 +15,8 @@ from typing import Any
 
 import folium
 from branca.element import MacroElement
-from folium.plugins import Timeline, TimelineSlider
+from folium.map import Layer
+from folium.plugins import MarkerCluster, Timeline, TimelineSlider
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -384,16 +385,13 @@ class _Declutter(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
-            var groups = [{% for g in this.groups %}{{ g.get_name() }},{% endfor %}];
             var leaders = L.layerGroup().addTo(map);
             var size = L.point({{ this.size[0] }}, {{ this.size[1] }});
+            // the icons on the map: markers, and clusters of them (L.MarkerCluster is one)
             function shown() {
                 var markers = [];
-                groups.forEach(function (group) {
-                    if (!map.hasLayer(group)) return;
-                    group.eachLayer(function (layer) {
-                        if (layer instanceof L.Marker && layer._icon) markers.push(layer);
-                    });
+                map.eachLayer(function (layer) {
+                    if (layer instanceof L.Marker && layer._icon) markers.push(layer);
                 });
                 return markers;
             }
@@ -475,10 +473,9 @@ class _Declutter(MacroElement):
     #: How far apart two icons' centres must be, in icon sizes: a little more than 1.
     spacing = 1.05
 
-    def __init__(self, groups: list[folium.FeatureGroup]) -> None:
+    def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Declutter"
-        self.groups = groups
         self.leader = MARKS["leader"].options()
 
 
@@ -504,7 +501,7 @@ class _ShownWithEither(MacroElement):
         """
     )
 
-    def __init__(self, shared: folium.FeatureGroup, owners: list[folium.FeatureGroup]) -> None:
+    def __init__(self, shared: Layer, owners: list[Layer]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "ShownWithEither"
         self.shared, self.owners = shared, owners
@@ -919,12 +916,26 @@ def _marks_shown(*, slider: bool, links: bool) -> list[PathStyle]:
     ]
 
 
-def _shared_group(groups: Mapping[str, folium.FeatureGroup]) -> folium.FeatureGroup | None:
-    """The group for places with events, when both the Places and the Events layer are
-    drawn (see :class:`_ShownWithEither`); None otherwise."""
-    if "places" not in groups or "events" not in groups:
-        return None
-    return folium.FeatureGroup(name="Places with events", show=True, control=False)
+#: Above this many markers, nearby markers are clustered until the reader zooms in (to
+#: :data:`CLUSTER_UNTIL`): fanned out, that many icons would cover the map.
+CLUSTER_ABOVE = 40
+#: The zoom level from which every marker is shown by itself (a focused place's zoom).
+CLUSTER_UNTIL = 8
+
+
+def _layer(name: str, *, cluster: bool, control: bool = True) -> Layer:
+    """A layer of the map's markers or lines: a plain group, or one that clusters nearby
+    markers (Leaflet.markercluster, without animations, so the icons are fanned out once
+    it has settled, and with every marker kept in the page, so panning moves none)."""
+    if not cluster:
+        return folium.FeatureGroup(name=name, show=True, control=control)
+    options = {
+        "disableClusteringAtZoom": CLUSTER_UNTIL,
+        "animate": False,
+        "removeOutsideVisibleBounds": False,
+        "showCoverageOnHover": False,
+    }
+    return MarkerCluster(name=name, show=True, control=control, options=options)  # type: ignore[no-untyped-call]
 
 
 def build_map(
@@ -966,6 +977,9 @@ def build_map(
         # half levels, so the first view fits the story's places more closely
         zoom_snap=0.5,
     )
+    # folium passes max_zoom on to its own tile layer only; the map needs it too, or
+    # Leaflet.markercluster refuses a map without tiles ("Map has no maxZoom specified")
+    fmap.options["maxZoom"] = 18
     tile_layer, fallback = None, None
     if tiles:
         tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
@@ -979,8 +993,10 @@ def build_map(
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown map layers {sorted(unknown)}; expected some of {list(LAYERS)}")
-    groups = {
-        name: folium.FeatureGroup(name=LAYERS[name], show=True)
+    drawn = spots(story, places="places" in layers, events="events" in layers)
+    cluster = len(drawn) > CLUSTER_ABOVE
+    groups: dict[str, Layer] = {
+        name: _layer(LAYERS[name], cluster=cluster and name != "links")
         for name in ("links", "places", "events")
         if name in layers
     }
@@ -989,8 +1005,9 @@ def build_map(
         _line(link).add_to(groups["links"])
     used: dict[str, MarkerStyle] = {}
     points: list[tuple[float, float]] = []
-    shared = _shared_group(groups)
-    drawn = spots(story, places="places" in groups, events="events" in groups)
+    shared = None
+    if "places" in groups and "events" in groups:
+        shared = _layer("Places with events", cluster=cluster, control=False)
     for spot in drawn:
         owner = groups["events"] if spot.place is None else groups["places"]
         if spot.place is not None and spot.events and shared is not None:
@@ -1004,13 +1021,11 @@ def build_map(
         _shaded_countries(story, outlines).add_to(fmap)
     for group in groups.values():
         group.add_to(fmap)
-    marker_groups = [g for name, g in groups.items() if name != "links"]
     if shared is not None:
         shared.add_to(fmap)
-        _ShownWithEither(shared, list(marker_groups)).add_to(fmap)
-        marker_groups.append(shared)
-    if marker_groups:
-        _Declutter(marker_groups).add_to(fmap)
+        _ShownWithEither(shared, [groups["places"], groups["events"]]).add_to(fmap)
+    if drawn:
+        _Declutter().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)

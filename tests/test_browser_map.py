@@ -18,10 +18,11 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import Story
-from geo.maps import MARKS, spots
+from geo.maps import CLUSTER_ABOVE, CLUSTER_UNTIL, MARKS, map_html, spots
 
 from .browser import MAP_FRAME, Session, close, require_chromium
 from .geometry import overlap_share
+from .stories import crowded
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -167,3 +168,44 @@ def test_the_reader_is_told_the_street_map_is_unavailable(wide: Session, seed_st
     expect(notice).to_be_visible(timeout=30_000)
     expect(notice).to_have_text("Street map unavailable: showing country outlines")
     expect(notice).to_have_attribute("role", "status")
+
+
+def test_a_crowded_map_clusters_then_fans_out(
+    browser: object, seed_story: Story, tmp_path: Path
+) -> None:
+    """Over CLUSTER_ABOVE markers, the first view shows clusters, none over another; from
+    CLUSTER_UNTIL every marker is shown, fanned out. In the standalone export, offline."""
+    many = crowded(seed_story, CLUSTER_ABOVE + 10)
+    page_file = tmp_path / "crowded.html"
+    page_file.write_text(map_html(many, tiles=None), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 900, "height": 600})  # type: ignore[attr-defined]
+    context.route("http*://**/*", lambda route: route.abort())  # only the file itself
+    page = context.new_page()
+    try:
+        page.goto(page_file.as_uri())
+        shown = ".leaflet-marker-pane .awesome-marker, .leaflet-marker-pane .marker-cluster"
+        expect(page.locator(".leaflet-marker-pane .marker-cluster").first).to_be_visible()
+        boxes = page.eval_on_selector_all(shown, _BOXES)
+        assert len(boxes) < CLUSTER_ABOVE  # clustered at first
+        for first, second in itertools.combinations(boxes, 2):
+            assert overlap_share(first, second) <= 0.25
+        page.wait_for_timeout(1000)  # the first view's zoom animation, if any, is over
+        zoom = page.evaluate(
+            "() => { const map = Object.values(window).find(v => v instanceof L.Map);"
+            f" map.setZoom({CLUSTER_UNTIL}, {{animate: false}}); return map.getZoom(); }}"
+        )
+        assert zoom == CLUSTER_UNTIL
+        expect(page.locator(".leaflet-marker-pane .awesome-marker")).to_have_count(len(spots(many)))
+        boxes = page.eval_on_selector_all(shown, _BOXES)
+        for first, second in itertools.combinations(boxes, 2):
+            assert overlap_share(first, second) <= 0.25
+        page.screenshot(path=str(tmp_path / "crowded.png"))
+    finally:
+        context.close()
+
+
+#: Each element's box (x, y, width, height), for ``eval_on_selector_all``.
+_BOXES = (
+    "els => els.map(e => { const r = e.getBoundingClientRect(); "
+    "return [r.x, r.y, r.width, r.height]; })"
+)

@@ -18,6 +18,8 @@ from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, 
 from geo.gazetteer import KINDS, Gazetteer
 from geo.links import Link, links_of
 from geo.maps import (
+    CLUSTER_ABOVE,
+    CLUSTER_UNTIL,
     LAYERS,
     MARKS,
     OUTLINE_LAYER,
@@ -43,6 +45,8 @@ from geo.maps import (
 )
 from geo.markup import escape
 from geo.resolve import Scored
+
+from .stories import crowded
 
 HOSTILE = {
     # Markup, a script, a template-literal interpolation, backticks and a backslash, all in
@@ -243,16 +247,26 @@ def test_shared_markers_show_while_places_or_events_do(seed_story: Story) -> Non
     assert "var shared =" not in build_map(seed_story, layers=("places",)).get_root().render()
 
 
-def test_every_marker_group_is_fanned_out(seed_story: Story) -> None:
+def test_every_icon_on_the_map_is_fanned_out(seed_story: Story) -> None:
     page = render(seed_story)
-    fanned = re.search(r"var groups = \[([^\]]*)\];", page)
-    assert fanned is not None
-    holding_markers = set(
-        re.findall(r"var marker_\w+ = L\.marker\(.*?\.addTo\((\w+)\);", page, re.S)
-    )
-    assert holding_markers and {g for g in fanned.group(1).split(",") if g} == holding_markers
+    assert page.count("map.eachLayer(function (layer) {") == 1  # markers and clusters alike
+    assert "if (layer instanceof L.Marker && layer._icon) markers.push(layer);" in page
     assert ".style.translate = shift" in page  # icons move, markers keep their points
     assert '"zoomSnap": 0.5' in page
+    assert "markerClusterGroup" not in page  # 15 markers: every one shown, none clustered
+
+
+def test_many_markers_are_clustered_until_zoomed_in(seed_story: Story) -> None:
+    many = crowded(seed_story, CLUSTER_ABOVE + 1)
+    page = render(many)
+    assert page.count("L.markerClusterGroup(") == 3  # places, events, places with events
+    assert page.count("L.marker(") == CLUSTER_ABOVE + 1  # each marker is still there
+    assert f'"disableClusteringAtZoom": {CLUSTER_UNTIL}' in page
+    assert '"animate": false' in page and '"removeOutsideVisibleBounds": false' in page
+    assert f'"{LAYERS["places"]}" : marker_cluster_' in page  # still a layer to switch off
+    assert "leaflet.markercluster" not in render(crowded(seed_story, CLUSTER_ABOVE))
+    standalone = map_html(many)  # served from our own copies, inlined
+    assert "L.MarkerClusterGroup=" in standalone and "<script src=" not in standalone
 
 
 def test_the_first_view_leaves_room_for_icons_slider_and_legend(seed_story: Story) -> None:
