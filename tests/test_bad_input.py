@@ -21,10 +21,11 @@ from playwright.sync_api import expect
 from bench.limit import limit_article
 from geo import Geoparser, article_from_bytes, article_from_text
 from geo.articles import MAX_CHARS
-from geo.maps import spots
+from geo.maps import CLUSTER_ABOVE, spots
 
 from .browser import (
     MAP_FRAME,
+    MARKERS,
     SEED_MARKERS,
     Session,
     assert_nothing_ran,
@@ -279,9 +280,15 @@ def test_article_at_the_length_limit_is_mapped_with_a_spinner_meanwhile(
     events = page.locator("h3", has_text=re.compile(r"^Events \(\d+\)$"))
     count += int(re.findall(r"\d+", events.inner_text())[0]) if events.count() else 0
     assert count > 200  # about 120 places and 170 events
-    # a marker for each place (with the events at its point) and each other event's point
-    session.markers(expected_markers(geoparser, limit_article(MAX_CHARS, variant=99)))
+    # a marker for each place (with the events at its point) and each other event's point,
+    # nearby ones in clusters that say how many they hold (too many markers to show all)
+    expected = expected_markers(geoparser, limit_article(MAX_CHARS, variant=99))
+    assert expected > CLUSTER_ABOVE
+    clusters = session.frame.locator(".leaflet-marker-pane .marker-cluster")  # type: ignore[attr-defined]
+    expect(clusters.first).to_be_visible(timeout=60_000)
     session.settle()
+    held = sum(int(text) for text in clusters.all_inner_texts())
+    assert held + session.frame.locator(MARKERS).count() == expected  # type: ignore[attr-defined]
     session.shot("limit-mapped")
     # the app still answers: back to the sample
     page.get_by_text("Sample article").click()
