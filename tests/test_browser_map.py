@@ -10,6 +10,7 @@ Like ``test_browser.py``, every request that does not go to the local server is 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,29 @@ _BOXES = (
     "els => els.map(e => { const r = e.getBoundingClientRect(); "
     "return [r.x, r.y, r.width, r.height]; })"
 )
+
+
+def test_a_place_with_events_shows_while_either_layer_does(
+    wide: Session, seed_story: Story
+) -> None:
+    """Pyongyang (with the pact) stays while Places or Events is on in the layer control."""
+    markers = wide.markers(len(spots(seed_story)))
+    with_events = [s for s in spots(seed_story) if s.place and s.events]
+    alone = [s for s in spots(seed_story) if s.place is None]
+    frame = wide.frame
+
+    def switch(name: str) -> None:
+        label = frame.locator("label", has_text=re.compile(rf"^\s*{name}\s*$"))  # type: ignore[attr-defined]
+        label.locator("input").dispatch_event("click")
+
+    switch("Places")
+    expect(markers).to_have_count(len(with_events) + len(alone))
+    switch("Events")
+    expect(markers).to_have_count(0)
+    switch("Places")
+    expect(markers).to_have_count(len(seed_story.places))
+    switch("Events")
+    expect(markers).to_have_count(len(spots(seed_story)))
+    found = wide.page.evaluate(_ICONS)  # fanned out again once all are back
+    for first, second in itertools.combinations(found, 2):
+        assert overlap_share(first["box"], second["box"]) <= 0.25
