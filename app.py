@@ -46,6 +46,7 @@ from geo.maps import (
     STYLES,
     build_map,
     country_outlines,
+    focus_ring,
     map_html,
     object_at,
     style_of,
@@ -436,7 +437,7 @@ def timeline_ui(story: Story) -> None:
         return
     if st.session_state.get("event") not in (None, *range(len(events))):
         st.session_state["event"] = None
-    labels = [escape_markdown(f"{e.date} · {e.name} — {e.where.name}") for e in events]
+    labels = [escape_markdown(f"{e.when} · {e.name} — {e.where.name}") for e in events]
 
     def chosen() -> None:
         if st.session_state.get("event") is not None:
@@ -488,9 +489,7 @@ def map_ui(
     )
     ring = folium.FeatureGroup(name="In focus")
     if point is not None:
-        folium.CircleMarker(
-            point[0], radius=22, color="#d63e2a", weight=3, fill=False, interactive=False
-        ).add_to(ring)
+        focus_ring(*point[0]).add_to(ring)
 
     def clicked() -> None:
         value = st.session_state.get("map") or {}
@@ -635,7 +634,7 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
 
 def event_ui(event: Event) -> None:
     """The event in focus: when, where and why there, and the sentence that reports it."""
-    st.subheader(escape_markdown(f"{event.date} · {event.where.name}"))
+    st.subheader(escape_markdown(f"{event.when} · {event.where.name}"))
     st.caption(escape_markdown(f"Why there: {event.reason} · {event.lat:.4f}, {event.lon:.4f}"))
     st.markdown(f"> {escape_markdown(event.sentence.text)}")
 
@@ -721,7 +720,7 @@ def tables_ui(story: Story) -> None:
         st.subheader(f"Events ({len(story.events)})")
         st.dataframe(
             [
-                {"date": e.date, "what": e.name, "where": e.where.name, "why there": e.reason}
+                {"date": e.when, "what": e.name, "where": e.where.name, "why there": e.reason}
                 for e in story.events
             ],
             hide_index=True,

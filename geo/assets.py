@@ -1,7 +1,8 @@
 """The map's JavaScript and CSS served by the app itself, not by CDNs.
 
 folium links every map to Leaflet, jQuery, Bootstrap, Font Awesome and Leaflet.awesome-markers
-(and its Timeline plugin to leaflet.timeline and moment) on jsdelivr, cdnjs and
+(its Timeline plugin to leaflet.timeline and moment, its MarkerCluster to
+leaflet.markercluster) on jsdelivr, cdnjs and
 code.jquery.com. With no network those never load, and streamlit-folium gives up at the first
 script that fails: a blank map. ``scripts/vendor-assets.sh`` copies the
 same files from the npm registry into ``static/vendor/`` (see its README.md), which Streamlit
@@ -77,6 +78,14 @@ LOCAL_ASSETS: Final[Mapping[str, str]] = MappingProxyType(
         "https://cdnjs.cloudflare.com/ajax/libs/moment.js/2.18.1/moment.min.js": (
             "moment@2.18.1/min/moment.min.js"
         ),
+        # folium.plugins.MarkerCluster (maps with many markers)
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+        "leaflet.markercluster.js": ("leaflet.markercluster@1.1.0/dist/leaflet.markercluster.js"),
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": (
+            "leaflet.markercluster@1.1.0/dist/MarkerCluster.css"
+        ),
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+        "MarkerCluster.Default.css": ("leaflet.markercluster@1.1.0/dist/MarkerCluster.Default.css"),
         # folium.Map.default_css
         "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": (
             "leaflet@1.9.3/dist/leaflet.css"

@@ -368,8 +368,8 @@ class OfflineBaseMap(MacroElement):
     stick out past the finer coasts. The map's background turns sea-coloured meanwhile.
 
     ``points`` are the story's places (see :func:`story_points`): the detailed layers and
-    the towns are cut to the boxes around them (see :func:`detail_boxes`). When a tile of
-    ``tiles`` failed to load, a small notice says so while the offline map is shown."""
+    the towns are cut to the boxes around them (see :func:`detail_boxes`). The notice that
+    the street map failed is :class:`geo.maps._OfflineFallback`'s."""
 
     _template = Template(
         """
@@ -390,9 +390,6 @@ class OfflineBaseMap(MacroElement):
                 content: ""; display: inline-block; width: 5px; height: 5px; margin-right: 4px;
                 border-radius: 50%; background: #555; vertical-align: middle; }
             .news-atlas-label.capital > span { font-weight: 600; }
-            .news-atlas-offline-notice { background: rgba(255,255,255,.92); padding: 3px 8px;
-                border-radius: 4px; font: 12px/1.4 sans-serif; color: #333;
-                box-shadow: 0 1px 4px rgba(0,0,0,.3); }
         </style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -466,18 +463,7 @@ class OfflineBaseMap(MacroElement):
                     }));
                 });
             }
-            var failed = false, notice = new L.Control({position: "topright"});
-            {% if this.tiles %}
-            notice.onAdd = function () {
-                var div = L.DomUtil.create("div", "news-atlas-offline-notice");
-                div.setAttribute("role", "status");
-                div.textContent = {{ this.notice|tojson }};
-                return div;
-            };
-            {{ this.tiles.get_name() }}.on("tileerror", function () { failed = true; });
-            {% endif %}
             function show() {
-                if (failed) notice.addTo(map);
                 outlines.setStyle({stroke: false, fill: false});
                 map.getContainer().style.background = SEA;
                 world.addTo(map);
@@ -486,7 +472,6 @@ class OfflineBaseMap(MacroElement):
                 draw();
             }
             function hide() {
-                notice.remove();
                 map.off("zoomend moveend", draw);
                 [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
                 map.getContainer().style.background = "";
@@ -499,18 +484,10 @@ class OfflineBaseMap(MacroElement):
         """
     )
 
-    #: What the notice says when the offline map stands in for tiles that failed to load.
-    notice = "Street map unavailable (no network?): showing the offline map"
-
-    def __init__(
-        self,
-        outlines: folium.GeoJson,
-        points: Iterable[tuple[float, float]],
-        tiles: folium.TileLayer | None = None,
-    ) -> None:
+    def __init__(self, outlines: folium.GeoJson, points: Iterable[tuple[float, float]]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineBaseMap"
-        self.outlines, self.tiles = outlines, tiles
+        self.outlines = outlines
         self.detail_zoom = DETAIL_ZOOM
         self.boxes = detail_boxes(points)
         self.data = map_data(tuple(self.boxes))

@@ -1,8 +1,10 @@
 """From dated sentences to events: what happened, when, and where.
 
 A sentence that carries a date ("On June 20, …", "… since Russia invaded Ukraine in 2022")
-reports an event. Its date becomes ISO 8601 (``2024-06-20``; ``--06-20`` when the article's
-year is unknown; ``1953`` for a bare year). Its place is chosen by the clause the date belongs
+reports an event. Its date becomes ISO 8601 at the precision the text gives (``2024-06-20``;
+``2024-06`` for "June 2024"; ``1953`` for a bare year; ``--06-20`` when the article's year is
+unknown), which exports keep as it is; readers see it as the text put it (:func:`date_text`:
+"20 June 2024", "June 2024", "1953"). Its place is chosen by the clause the date belongs
 to, in this order:
 
 1. a city, region or feature the clause names outside its subject (the subject is usually
@@ -35,7 +37,15 @@ from .resolve import Place
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-__all__ = ["Event", "find_events", "parse_date", "period_of", "shared_border"]
+__all__ = [
+    "Event",
+    "date_text",
+    "find_events",
+    "parse_date",
+    "period_of",
+    "precision_of",
+    "shared_border",
+]
 
 MONTHS = {
     name: number
@@ -119,6 +129,16 @@ class Event:
         return period_of(self.date)
 
     @property
+    def precision(self) -> str:
+        """How precise the article was: ``"year"``, ``"month"`` or ``"day"``."""
+        return precision_of(self.date)
+
+    @property
+    def when(self) -> str:
+        """The date as readers see it, at the article's precision: see :func:`date_text`."""
+        return date_text(self.date)
+
+    @property
     def lat(self) -> float:
         return self.where.lat
 
@@ -152,6 +172,47 @@ def parse_date(text: str, year: int | None) -> str | None:
         known = int(year_text) if year_text else year
         return f"{known:04d}-{month:02d}-{day:02d}" if known else f"--{month:02d}-{day:02d}"
     return None
+
+
+#: What an ISO 8601 date's number of parts says of its precision (``--06-20`` is a day).
+_PRECISIONS = {1: "year", 2: "month", 3: "day"}
+
+
+def precision_of(date: str) -> str:
+    """How precise an event's ISO 8601 date is: ``"year"`` (``1953``), ``"month"``
+    (``2024-06``) or ``"day"`` (``2024-06-20``, and ``--06-20``, a day of an unknown year).
+
+    >>> [precision_of(d) for d in ("1953", "2024-06", "2024-06-20", "--06-20")]
+    ['year', 'month', 'day', 'day']
+    """
+    if date.startswith("--"):
+        return "day"
+    return _PRECISIONS[len(date.split("-"))]
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def date_text(date: str) -> str:
+    """An event's ISO 8601 date as a reader would write it, no more precise than the article:
+    "1953", "June 2024", "20 June 2024", "20 June" (day and month, year unknown). Day before
+    month, as in most English outside the United States, and never ambiguous in words.
+
+    >>> [date_text(d) for d in ("1953", "2024-06", "2024-06-09", "--06-20", "2024-13")]
+    ['1953', 'June 2024', '9 June 2024', '20 June', '2024-13']
+    """
+    parts = date.removeprefix("--").split("-")
+    if date.startswith("--"):
+        parts = ["", *parts]  # no year
+    if len(parts) == 1:
+        return parts[0]
+    if not 1 <= int(parts[1]) <= 12:
+        return date  # not a month: shown as written rather than guessed at
+    words = [str(int(parts[2])) if len(parts) == 3 else "", _MONTH_NAMES[int(parts[1]) - 1]]
+    return " ".join(w for w in (*words, parts[0]) if w)
 
 
 def period_of(date: str) -> tuple[dt.date, dt.date] | None:

@@ -20,7 +20,11 @@ def _point(lat: float, lon: float) -> dict[str, Any]:
 
 def story_geojson(story: Story, *, links: bool = False) -> dict[str, Any]:
     """A FeatureCollection: a Point per resolved place, then one per event; with ``links``,
-    also a LineString per pair of places named in the same sentence."""
+    also a LineString per pair of places named in the same sentence.
+
+    An event's ``date`` is ISO 8601 at the article's precision (``1953``, ``2024-06``,
+    ``2024-06-19``; ``--06-19`` without a year), never padded to a false day, and its
+    ``precision`` says which (``year``, ``month``, ``day``)."""
     features: list[dict[str, Any]] = []
     for place in story.places:
         properties: dict[str, Any] = {
@@ -46,6 +50,7 @@ def story_geojson(story: Story, *, links: bool = False) -> dict[str, Any]:
                     "kind": "event",
                     "name": event.name,
                     "date": event.date,
+                    "precision": event.precision,
                     "sentence": event.sentence.text,
                     "place": event.where.name,
                     "reason": event.reason,

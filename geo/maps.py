@@ -8,13 +8,15 @@ through :func:`geo.markup.escape`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import folium
 from branca.element import MacroElement
-from folium.plugins import Timeline, TimelineSlider
+from folium.map import Layer
+from folium.plugins import MarkerCluster, Timeline, TimelineSlider
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -30,14 +32,19 @@ from .story import Story
 
 __all__ = [
     "LAYERS",
+    "MARKS",
     "STYLES",
     "TIMELINE_LAYER",
     "MarkerStyle",
+    "PathStyle",
+    "Spot",
     "build_map",
     "country_mentions",
     "country_outlines",
+    "focus_ring",
     "map_html",
     "object_at",
+    "spots",
     "style_of",
     "timeline_geojson",
     "world_outlines",
@@ -105,12 +112,69 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+@dataclass(frozen=True, slots=True)
+class PathStyle:
+    """How a ring or a line on the map looks, and what the legend calls it."""
+
+    label: str
+    color: str
+    weight: float
+    dash: str | None = None
+    fill_opacity: float = 0.0
+    ring: bool = True
+
+    def options(self) -> dict[str, Any]:
+        """The style as Leaflet path options (camelCase, as ``L.circleMarker`` takes them)."""
+        options: dict[str, Any] = {"color": self.color, "weight": self.weight}
+        options["dashArray"] = self.dash
+        options["fill"] = self.fill_opacity > 0
+        if options["fill"]:  # folium fills any path given a fill colour
+            options |= {"fillColor": self.color, "fillOpacity": self.fill_opacity}
+        return options
+
+    def swatch(self) -> str:
+        """A small SVG picture of the style, for the legend."""
+        dash = f' stroke-dasharray="{self.dash}"' if self.dash else ""
+        stroke = f'stroke="{self.color}" stroke-width="{min(self.weight, 3)}"{dash}'
+        if self.ring:
+            fill = f'fill="{self.color}" fill-opacity="{self.fill_opacity}"'
+            shape = f'<circle cx="9" cy="9" r="6" {stroke} {fill}/>'
+        else:
+            shape = f'<line x1="1" y1="9" x2="17" y2="9" {stroke}/>'
+        return f'<svg width="18" height="18" aria-hidden="true">{shape}</svg>'
+
+
+#: The rings and lines on the map, each drawn its own way so the legend can tell them apart.
+MARKS = {
+    "focus": PathStyle("In focus", "#f0a202", 4),
+    "event": PathStyle("Event at the slider's date", "#d63e2a", 3, dash="5 4", fill_opacity=0.2),
+    "link": PathStyle("Named in one sentence", "#444444", 3, ring=False),
+    "leader": PathStyle("Marker moved aside", "#333333", 1, dash="2 2", ring=False),
+}
+
+
+def focus_ring(lat: float, lon: float) -> folium.CircleMarker:
+    """The ring around what the reader selected (see :data:`MARKS`); clicks go through it."""
+    ring = folium.CircleMarker((lat, lon), radius=22, **MARKS["focus"].options())
+    ring.options["interactive"] = False  # folium drops this option when given as an argument
+    return ring
+
+
 _LEGEND_BODY = Template(
     """
+    <div style="display:grid;grid-template-columns:auto auto;column-gap:12px">
     {% for style in styles %}
       <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
-           margin-right:6px;background:{{ style.hex }}"></span>{{ style.label }}</div>
+           margin:0 4px 0 4px;background:{{ style.hex }}"></span>{{ style.label }}</div>
     {% endfor %}
+    {% if calendar %}
+      <div><i class="fa-solid fa-calendar" style="width:18px;text-align:center"></i>Place
+           with events</div>
+    {% endif %}
+    {% for mark in marks %}
+      <div style="display:flex;align-items:center">{{ mark.swatch() }}{{ mark.label }}</div>
+    {% endfor %}
+    </div>
     {% if shades %}
       <div style="margin-top:4px">Country named</div>
       {% for label, colour in shades %}
@@ -123,7 +187,8 @@ _LEGEND_BODY = Template(
 
 
 class _Legend(MacroElement):
-    """A fixed legend of the marker styles; our own fixed strings only, no article text.
+    """A fixed legend of the marker styles, rings and lines, two to a row; our own fixed
+    strings only, no article text.
 
     It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
     else is there (the scale, the timeline's slider), however tall they are. The script
@@ -152,11 +217,21 @@ class _Legend(MacroElement):
     )
 
     def __init__(
-        self, styles: list[MarkerStyle], shades: list[tuple[str, str]] | None = None
+        self,
+        styles: list[MarkerStyle],
+        shades: list[tuple[str, str]] | None = None,
+        *,
+        calendar: bool = False,
+        marks: list[PathStyle] | None = None,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
-        self.body = " ".join(_LEGEND_BODY.render(styles=styles, shades=shades or []).split())
+        shown = {"styles": styles, "shades": shades or [], "calendar": calendar}
+        self.body = " ".join(_LEGEND_BODY.render(**shown, marks=marks or []).split())
+        entries = len(styles) + calendar + len(marks or [])
+        rows = (entries + 1) // 2 + (2 if shades else 0)
+        #: About how tall the legend stands, in pixels (18 px a row, its padding and margin).
+        self.height = 18 * rows + 22
 
 
 def _quote(story: Story, place: Place, limit: int = 5) -> str:
@@ -193,7 +268,7 @@ def place_popup(story: Story, place: Place) -> str:
 def event_popup(event: Event) -> str:
     """The HTML of an event's popup: date, what happened, where, and the sentence."""
     return (
-        f"<b>{escape(event.date)}</b> · {escape(event.name)}<br>"
+        f"<b>{escape(event.when)}</b> · {escape(event.name)}<br>"
         f"<small>At {escape(event.where.name)} ({escape(event.reason)})</small>"
         f"<blockquote style='margin:4px 0;padding-left:6px;border-left:3px solid #d63e2a'>"
         f"{escape(event.sentence.text)}</blockquote>"
@@ -216,7 +291,7 @@ def _line(link: Link) -> folium.PolyLine:
     first, second = link.names
     return folium.PolyLine(  # type: ignore[no-untyped-call]
         [(link.first.lat, link.first.lon), (link.second.lat, link.second.lon)],
-        color="#444444",
+        color=MARKS["link"].color,
         weight=1.5 + 1.5 * min(link.weight, 6),
         opacity=0.55,
         tooltip=folium.Tooltip(escape(f"{first} – {second} · {link.weight}×")),
@@ -224,13 +299,213 @@ def _line(link: Link) -> folium.PolyLine:
     )
 
 
-def _marker(lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str) -> folium.Marker:
+def _marker(
+    lat: float, lon: float, style: MarkerStyle, tooltip: str, popup: str, icon: str = ""
+) -> folium.Marker:
+    """A marker in ``style``'s colour, with ``style``'s glyph unless ``icon`` names another."""
     return folium.Marker(
         location=(lat, lon),
-        icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
+        icon=folium.Icon(color=style.color, icon=icon or style.icon, prefix="fa"),
         tooltip=folium.Tooltip(tooltip),
         popup=folium.Popup(popup, max_width=360),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """One marker's worth of the story: a point, the place there (if any) and the events
+    there. A place and the events at its very point share one marker, so neither hides
+    the other."""
+
+    lat: float
+    lon: float
+    place: Place | None
+    events: tuple[Event, ...]
+
+
+def _same_point(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    """Two points a millionth of a degree apart or less: one spot on any map."""
+    return abs(first[0] - second[0]) < 1e-6 and abs(first[1] - second[1]) < 1e-6
+
+
+def spots(story: Story, *, places: bool = True, events: bool = True) -> list[Spot]:
+    """The markers a map of ``story`` has: one per place (in the story's order) with the
+    events at its point, then one per other point with events (in the story's order).
+    ``places=False`` or ``events=False`` leaves those out."""
+    found = [Spot(p.lat, p.lon, p, ()) for p in story.places] if places else []
+    for event in story.events if events else ():
+        index = next(
+            (i for i, s in enumerate(found) if _same_point((s.lat, s.lon), (event.lat, event.lon))),
+            None,
+        )
+        if index is None:
+            found.append(Spot(event.lat, event.lon, None, (event,)))
+        else:
+            spot = found[index]
+            found[index] = Spot(spot.lat, spot.lon, spot.place, (*spot.events, event))
+    return found
+
+
+def _spot_tooltip(spot: Spot) -> str:
+    """A spot's tooltip, as text: the place (and how many events happened there), or the
+    events."""
+    if spot.place is None:
+        return " / ".join(_event_tooltip(e) for e in spot.events)
+    count = len(spot.events)
+    here = f" · {count} event{'s' if count != 1 else ''} here" if count else ""
+    return _place_tooltip(spot.place) + here
+
+
+def _spot_marker(story: Story, spot: Spot) -> folium.Marker:
+    """A spot's marker: a place's (with a calendar glyph when events happened there and all
+    their popups below its own), or an event's."""
+    tooltip = escape(_spot_tooltip(spot))
+    if spot.place is None:
+        popup = "<hr style='margin:4px 0'>".join(event_popup(e) for e in spot.events)
+        return _marker(spot.lat, spot.lon, STYLES["event"], tooltip, popup)
+    style = style_of(spot.place.kind)
+    popup = place_popup(story, spot.place)
+    if not spot.events:
+        return _marker(spot.lat, spot.lon, style, tooltip, popup)
+    popup += "".join(f"<hr style='margin:4px 0'>{event_popup(e)}" for e in spot.events)
+    return _marker(spot.lat, spot.lon, style, tooltip, popup, icon=STYLES["event"].icon)
+
+
+class _Declutter(MacroElement):
+    """Fans out marker icons that would overlap, so every marker can be seen and clicked
+    at every zoom level; a thin line leads from each moved icon back to its true point.
+
+    Only the icons move (by a CSS ``translate``, beside Leaflet's own ``transform``): the
+    markers keep their points, so a click still reports the place's own coordinates (see
+    :func:`object_at`). After each zoom, the icons of the markers shown are treated as
+    rectangles in icon-sized units and pushed apart, pair by pair, until none overlaps
+    another; icons at the same point start apart along a golden-angle spiral."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var leaders = L.layerGroup().addTo(map);
+            var size = L.point({{ this.size[0] }}, {{ this.size[1] }});
+            // the icons on the map: markers, and clusters of them (L.MarkerCluster is one)
+            function shown() {
+                var markers = [];
+                map.eachLayer(function (layer) {
+                    if (layer instanceof L.Marker && layer._icon) markers.push(layer);
+                });
+                return markers;
+            }
+            var spacing = {{ this.spacing }};
+            // Pushes two icons (positions in icon units) apart until neither gap is below
+            // the spacing; icons at one point part along the golden angle. True if moved.
+            function separate(first, second, turn) {
+                var dx = second.x - first.x, dy = second.y - first.y;
+                var gap = Math.max(Math.abs(dx), Math.abs(dy));
+                if (gap >= spacing) return false;
+                if (gap < 1e-6) {
+                    dx = Math.cos(turn * 2.39996); dy = Math.sin(turn * 2.39996);
+                    gap = 0;
+                }
+                var length = Math.sqrt(dx * dx + dy * dy);
+                var ux = dx / length, uy = dy / length;
+                var scale = ((spacing - gap) / 2 + 0.01) / Math.max(Math.abs(ux), Math.abs(uy));
+                first.x -= ux * scale; first.y -= uy * scale;
+                second.x += ux * scale; second.y += uy * scale;
+                return true;
+            }
+            // Where each icon goes (layer points), in rounds of separating the pairs that
+            // overlap; a grid of spacing-sized cells finds them (an overlapping pair sits in
+            // neighbouring cells), so a round costs about as much as there are icons.
+            function spread(points) {
+                var at = points.map(function (p) { return {x: p.x / size.x, y: p.y / size.y}; });
+                for (var round = 0; round < 300; round++) {
+                    var grid = {}, moved = false;
+                    at.forEach(function (q, i) {
+                        var key = Math.floor(q.x / spacing) + ":" + Math.floor(q.y / spacing);
+                        (grid[key] = grid[key] || []).push(i);
+                    });
+                    for (var a = 0; a < at.length; a++) {
+                        var cx = Math.floor(at[a].x / spacing), cy = Math.floor(at[a].y / spacing);
+                        for (var gx = cx - 1; gx <= cx + 1; gx++) {
+                            for (var gy = cy - 1; gy <= cy + 1; gy++) {
+                                (grid[gx + ":" + gy] || []).forEach(function (b) {
+                                    if (b > a && separate(at[a], at[b], b)) moved = true;
+                                });
+                            }
+                        }
+                    }
+                    if (!moved) break;
+                }
+                return at.map(function (q) { return L.point(q.x * size.x, q.y * size.y); });
+            }
+            function declutter() {
+                leaders.clearLayers();
+                var markers = shown();
+                var points = markers.map(function (m) {
+                    return map.latLngToLayerPoint(m.getLatLng());
+                });
+                var placed = spread(points);
+                var style = {{ this.leader|tojson }};
+                markers.forEach(function (marker, i) {
+                    var offset = placed[i].subtract(points[i]);
+                    var shift = Math.round(offset.x) + "px " + Math.round(offset.y) + "px";
+                    marker._icon.style.translate = shift;
+                    if (marker._shadow) marker._shadow.style.translate = shift;
+                    if (Math.abs(offset.x) + Math.abs(offset.y) < 2) return;
+                    var tip = map.layerPointToLatLng(placed[i]);
+                    L.polyline([marker.getLatLng(), tip], L.extend({interactive: false}, style))
+                        .addTo(leaders);
+                    L.circleMarker(marker.getLatLng(), L.extend({}, style, {
+                        radius: 2, dashArray: null, fill: true, fillOpacity: 1,
+                        interactive: false
+                    })).addTo(leaders);
+                });
+            }
+            map.on("zoomend viewreset overlayadd overlayremove", declutter);
+            map.whenReady(declutter);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    #: The icon's size in pixels (Leaflet.awesome-markers' 35 × 45, its point included).
+    size = (35, 45)
+    #: How far apart two icons' centres must be, in icon sizes: a little more than 1.
+    spacing = 1.05
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Declutter"
+        self.leader = MARKS["leader"].options()
+
+
+class _ShownWithEither(MacroElement):
+    """Shows the markers of places with events (``shared``) while the Places or the Events
+    layer is on: they belong to both, and Leaflet's layer control knows one owner only."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var shared = {{ this.shared.get_name() }};
+            var owners = [{% for g in this.owners %}{{ g.get_name() }},{% endfor %}];
+            function follow() {
+                var wanted = owners.some(function (g) { return map.hasLayer(g); });
+                if (wanted && !map.hasLayer(shared)) shared.addTo(map);
+                if (!wanted && map.hasLayer(shared)) map.removeLayer(shared);
+            }
+            map.on("overlayadd overlayremove", follow);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, shared: Layer, owners: list[Layer]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ShownWithEither"
+        self.shared, self.owners = shared, owners
 
 
 #: Shades for countries by how many times the article names them: (at least, colour).
@@ -261,7 +536,8 @@ def world_outlines(gazetteer: Gazetteer, digits: int = 2) -> dict[str, Any]:
 
 class _OfflineFallback(MacroElement):
     """Switches to the outline base map when the tile server cannot be reached (after a few
-    failed tiles), so a map without a network still shows where things are."""
+    failed tiles), so a map without a network still shows where things are, and says so in
+    a small notice (a Leaflet control, announced to screen readers as a status)."""
 
     _template = Template(
         """
@@ -276,8 +552,21 @@ class _OfflineFallback(MacroElement):
                         && {{ this._parent.get_name() }}.hasLayer({{ this.tiles.get_name() }})) {
                     {{ this._parent.get_name() }}.removeLayer({{ this.tiles.get_name() }});
                     {{ this.outlines.get_name() }}.addTo({{ this._parent.get_name() }});
+                    notice.addTo({{ this._parent.get_name() }});
                 }
             });
+            var notice = L.control({position: "bottomleft"});  // above the legend
+            notice.onAdd = function () {
+                var div = L.DomUtil.create("div", "news-atlas-offline");
+                div.setAttribute("role", "status");
+                div.style.cssText = "background: rgba(255,255,255,.92); padding: 4px 8px; "
+                    + "border-radius: 4px; font: 12px/1.4 sans-serif; white-space: nowrap; "
+                    + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
+                div.textContent = {{ this.text|tojson }};
+                return div;
+            };
+            // a reader who picks the street map again has been told; the notice goes
+            {{ this.tiles.get_name() }}.on("add", function () { notice.remove(); });
         })();
         {% endmacro %}
         """
@@ -287,6 +576,11 @@ class _OfflineFallback(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineFallback"
         self.tiles, self.outlines, self.after = tiles, outlines, after
+
+    #: What the notice says when the street map could not be loaded.
+    text = "Street map unavailable: showing the offline map"
+    #: About how tall the notice stands, in pixels (a line of text, its padding and margin).
+    height = 34
 
 
 OUTLINE_LAYER = "Country outlines (offline)"
@@ -323,19 +617,20 @@ def object_at(story: Story, lat: float, lon: float, tooltip: str = "") -> str | 
     """What the reader clicked on the map: ``place:<key>`` or ``event:<n>`` (its position in
     :func:`geo.export.timeline`), from the marker's point and tooltip; None for anything else.
 
-    A marker's point is the place's own, so points are compared to a millionth of a degree;
-    an event drawn where a place is tells itself apart by its tooltip ("2024-06-19 · …").
+    A marker's point is its spot's own (see :func:`spots`), so points are compared to a
+    millionth of a degree; of two markers at one point, the tooltip tells which. A place's
+    marker stands for the place, also when events happened there; an event's marker for
+    its first event.
     """
-
-    def near(point_lat: float, point_lon: float) -> bool:
-        return abs(point_lat - lat) < 1e-6 and abs(point_lon - lon) < 1e-6
-
     tip = " ".join(tooltip.split())
-    for number, event in enumerate(timeline(story)):
-        if near(event.lat, event.lon) and tip == " ".join(_event_tooltip(event).split()):
-            return f"event:{number}"
-    place = next((p for p in story.places if near(p.lat, p.lon)), None)
-    return None if place is None else f"place:{place.key}"
+    here = [s for s in spots(story) if _same_point((s.lat, s.lon), (lat, lon))]
+    spot = next((s for s in here if " ".join(_spot_tooltip(s).split()) == tip), None)
+    spot = spot or next(iter(here), None)
+    if spot is None:
+        return None
+    if spot.place is not None:
+        return f"place:{spot.place.key}"
+    return f"event:{timeline(story).index(spot.events[0])}"
 
 
 def _place_tooltip(place: Place) -> str:
@@ -343,7 +638,7 @@ def _place_tooltip(place: Place) -> str:
 
 
 def _event_tooltip(event: Event) -> str:
-    return f"{event.date} · {event.name}"
+    return f"{event.when} · {event.name}"
 
 
 def country_mentions(story: Story) -> dict[str, int]:
@@ -426,8 +721,9 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
     event, in date order, visible from the first to the last millisecond of the time its date
     covers (the whole year for "1953", the day for "2024-06-20"; ``start`` and ``end`` are
     both included, as leaflet.timeline reads them). Events whose date has no year
-    ("--06-20") have no place in time and are left out. ``popup`` and ``tooltip`` are HTML,
-    every article-derived string in them escaped."""
+    ("--06-20") have no place in time and are left out. ``date`` is the ISO 8601 date,
+    ``when`` the same as readers see it ("1953", "19 June 2024"). ``popup`` and ``tooltip``
+    are HTML, every article-derived string in them escaped."""
     features = []
     for event in timeline(story):
         period = event.period
@@ -440,6 +736,7 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
                 "geometry": {"type": "Point", "coordinates": [event.lon, event.lat]},
                 "properties": {
                     "date": event.date,
+                    "when": event.when,
                     "start": _instant(first),
                     "end": _instant(after, before=True),
                     "tooltip": escape(_event_tooltip(event)),
@@ -450,16 +747,12 @@ def timeline_geojson(story: Story) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-#: Each event on the timeline: a red ring around the point its marker stands on, so the
-#: events of the slider's moment stand out among the markers (which stay on the map).
+#: Each event on the timeline: a dashed red ring around the point its marker stands on, so
+#: the events of the slider's moment stand out among the markers (which stay on the map).
 _EVENT_RING = JsCode(
-    """
-    function (feature, latlng) {
-        return L.circleMarker(latlng, {
-            radius: 16, color: "#d63e2a", weight: 4, fillColor: "#d63e2a", fillOpacity: 0.25
-        });
-    }
-    """
+    "function (feature, latlng) {\n"
+    f"    return L.circleMarker(latlng, {json.dumps({'radius': 16, **MARKS['event'].options()})});"
+    "\n}"
 )
 #: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
 _EVENT_POPUP = JsCode(
@@ -470,9 +763,33 @@ _EVENT_POPUP = JsCode(
     }
     """
 )
-#: The slider's label: the moment's date in UTC, the time zone of the features' times (the
-#: plugin's own label would use the browser's and show a day early west of Greenwich).
-_UTC_DATE = JsCode("function (date) { return moment.utc(date).format('YYYY-MM-DD'); }")
+
+
+def _slider_label(data: Mapping[str, Any]) -> JsCode:
+    """The slider's label: the dates of the events its moment shows, as readers see them
+    ("1953", "19 June 2024"), or between events the moment's month ("March 1987"), no more
+    precise than the axis' steps. Months are taken in UTC, the time zone of the features'
+    times (the plugin's own label would use the browser's and show a day early west of
+    Greenwich)."""
+    spans = [
+        [f["properties"]["start"], f["properties"]["end"], f["properties"]["when"]]
+        for f in data["features"]
+    ]
+    return JsCode(
+        "function (date) {\n"
+        f"    var spans = {json.dumps(spans)};\n"
+        """
+        var now = +date, shown = [];
+        spans.forEach(function (span) {
+            if (Date.parse(span[0]) <= now && now <= Date.parse(span[1])
+                    && shown.indexOf(span[2]) < 0) {
+                shown.push(span[2]);
+            }
+        });
+        return shown.length ? shown.join(" · ") : moment.utc(date).format("MMMM YYYY");
+    }
+    """
+    )
 
 
 class _TimelineBehaviour(MacroElement):
@@ -552,6 +869,22 @@ class _TimelineBehaviour(MacroElement):
 #: How far up from the map's bottom edge the slider reaches (above the scale): the height
 #: of the map kept clear of markers when the view is fitted.
 SLIDER_HEIGHT = 140
+#: The room kept around the story's points in the first view, in pixels: an icon stands
+#: 45 px above its point and 17 px to each side, and fanned-out icons (see
+#: :class:`_Declutter`) reach about one icon further.
+EDGE = 60
+
+
+def _first_view_padding(
+    slider: bool, legend: _Legend | None, fallback: _OfflineFallback | None
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The padding of the first view's fitted bounds, as Leaflet's (left, top) and (right,
+    bottom): room for the icons on every side, and at the bottom for the slider, which
+    spans the map's width, the legend stacked above it, and the offline notice above that
+    should the street map fail."""
+    bottom = (SLIDER_HEIGHT if slider else 30) + (legend.height if legend else 0)
+    bottom += fallback.height if fallback else 0
+    return (EDGE, EDGE), (EDGE, max(bottom, EDGE))
 
 
 def _add_timeline(fmap: folium.Map, story: Story) -> bool:
@@ -565,11 +898,45 @@ def _add_timeline(fmap: folium.Map, story: Story) -> bool:
     layer.add_to(fmap)
     slider = TimelineSlider(auto_play=False, show_ticks=True, date_options="YYYY-MM-DD")
     # folium types options as JSON values, yet renders JsCode in them (its own label is one)
-    slider.options["format_output"] = _UTC_DATE  # type: ignore[assignment]
+    slider.options["format_output"] = _slider_label(data)  # type: ignore[assignment]
     slider.add_timelines(layer)  # type: ignore[no-untyped-call]
     slider.add_to(fmap)
     _TimelineBehaviour(layer, slider).add_to(fmap)
     return True
+
+
+def _marks_shown(*, slider: bool, links: bool) -> list[PathStyle]:
+    """The rings and lines a map can show, for its legend: the focus ring (drawn by whoever
+    shows the map, see :func:`focus_ring`), the slider's event ring, link lines and the
+    lines to fanned-out markers' points."""
+    return [
+        MARKS["focus"],
+        *([MARKS["event"]] if slider else []),
+        *([MARKS["link"]] if links else []),
+        MARKS["leader"],
+    ]
+
+
+#: Above this many markers, nearby markers are clustered until the reader zooms in (to
+#: :data:`CLUSTER_UNTIL`): fanned out, that many icons would cover the map.
+CLUSTER_ABOVE = 40
+#: The zoom level from which every marker is shown by itself (a focused place's zoom).
+CLUSTER_UNTIL = 8
+
+
+def _layer(name: str, *, cluster: bool, control: bool = True) -> Layer:
+    """A layer of the map's markers or lines: a plain group, or one that clusters nearby
+    markers (Leaflet.markercluster, without animations, so the icons are fanned out once
+    it has settled, and with every marker kept in the page, so panning moves none)."""
+    if not cluster:
+        return folium.FeatureGroup(name=name, show=True, control=control)
+    options = {
+        "disableClusteringAtZoom": CLUSTER_UNTIL,
+        "animate": False,
+        "removeOutsideVisibleBounds": False,
+        "showCoverageOnHover": False,
+    }
+    return MarkerCluster(name=name, show=True, control=control, options=options)  # type: ignore[no-untyped-call]
 
 
 def build_map(
@@ -581,10 +948,16 @@ def build_map(
     layers: Collection[str] = tuple(LAYERS),
     view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
-    """A new map of the story: a marker for every place and event, a line between places
-    named in the same sentence, countries shaded by how often they are named (when their
-    ``outlines`` are given, see :func:`country_outlines`), a legend, bounds fitted. Each is a
-    layer the user can switch off; only the ``layers`` named (keys of :data:`LAYERS`) are drawn.
+    """A new map of the story: a marker for every place and event (one for a place and the
+    events at its point, see :func:`spots`), a line between places named in the same
+    sentence, countries shaded by how often they are named (when their ``outlines`` are
+    given, see :func:`country_outlines`), a legend of the markers, rings and lines, bounds
+    fitted. Each is a layer the user can switch off; only the ``layers`` named (keys of
+    :data:`LAYERS`) are drawn.
+
+    Icons that would overlap are fanned out at every zoom, a line leading each back to its
+    point (see :class:`_Declutter`). The first view fits every marker's point, on half zoom
+    levels, with room around them for their icons and below for the slider and the legend.
 
     The layer "timeline" is a time slider under the map that rings the events of its moment
     (see :func:`timeline_geojson`); switching the layer off in the map hides the slider too.
@@ -602,63 +975,79 @@ def build_map(
         control_scale=True,
         max_zoom=18,
         world_copy_jump=True,
+        # half levels, so the first view fits the story's places more closely
+        zoom_snap=0.5,
     )
-    tile_layer = None
+    # folium passes max_zoom on to its own tile layer only; the map needs it too, or
+    # Leaflet.markercluster refuses a map without tiles ("Map has no maxZoom specified")
+    fmap.options["maxZoom"] = 18
+    tile_layer, fallback = None, None
     if tiles:
         tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
         tile_layer.add_to(fmap)
     if world:
         base = _outline_base(world, show=tile_layer is None)
         base.add_to(fmap)
-        OfflineBaseMap(base, story_points(story), tile_layer).add_to(fmap)  # geo/basemap.py
+        OfflineBaseMap(base, story_points(story)).add_to(fmap)  # geo/basemap.py
         if tile_layer is not None:
-            _OfflineFallback(tile_layer, base).add_to(fmap)
+            fallback = _OfflineFallback(tile_layer, base)
+            fallback.add_to(fmap)
     unknown = set(layers) - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown map layers {sorted(unknown)}; expected some of {list(LAYERS)}")
-    groups = {
-        name: folium.FeatureGroup(name=LAYERS[name], show=True)
+    drawn = spots(story, places="places" in layers, events="events" in layers)
+    cluster = len(drawn) > CLUSTER_ABOVE
+    groups: dict[str, Layer] = {
+        name: _layer(LAYERS[name], cluster=cluster and name != "links")
         for name in ("links", "places", "events")
         if name in layers
     }
-    for link in links_of(story) if "links" in groups else ():
+    lines = links_of(story) if "links" in groups else []
+    for link in lines:
         _line(link).add_to(groups["links"])
     used: dict[str, MarkerStyle] = {}
     points: list[tuple[float, float]] = []
-    for place in story.places if "places" in groups else ():
-        style = style_of(place.kind)
+    shared = None
+    if "places" in groups and "events" in groups:
+        shared = _layer("Places with events", cluster=cluster, control=False)
+    for spot in drawn:
+        owner = groups["events"] if spot.place is None else groups["places"]
+        if spot.place is not None and spot.events and shared is not None:
+            owner = shared
+        style = STYLES["event"] if spot.place is None else style_of(spot.place.kind)
         used[style.label] = style
-        tooltip = escape(_place_tooltip(place))
-        _marker(place.lat, place.lon, style, tooltip, place_popup(story, place)).add_to(
-            groups["places"]
-        )
-        points.append((place.lat, place.lon))
-    for event in story.events if "events" in groups else ():
-        style = STYLES["event"]
-        used[style.label] = style
-        tooltip = escape(_event_tooltip(event))
-        _marker(event.lat, event.lon, style, tooltip, event_popup(event)).add_to(groups["events"])
-        points.append((event.lat, event.lon))
+        _spot_marker(story, spot).add_to(owner)
+        points.append((spot.lat, spot.lon))
     outlines = outlines if "countries" in layers else None
     if outlines:
         _shaded_countries(story, outlines).add_to(fmap)
     for group in groups.values():
         group.add_to(fmap)
+    if shared is not None:
+        shared.add_to(fmap)
+        _ShownWithEither(shared, [groups["places"], groups["events"]]).add_to(fmap)
+    if drawn:
+        _Declutter().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
+    legend = None
     if used:
         order = list(STYLES.values())
-        _Legend(
-            sorted(used.values(), key=order.index), _shade_labels() if outlines else None
-        ).add_to(fmap)
+        legend = _Legend(
+            sorted(used.values(), key=order.index),
+            _shade_labels() if outlines else None,
+            calendar=shared is not None and any(s.place and s.events for s in drawn),
+            marks=_marks_shown(slider=slider, links=bool(lines)),
+        )
+        legend.add_to(fmap)
     if points and view is None:
         lats, lons = [p[0] for p in points], [p[1] for p in points]
+        top_left, bottom_right = _first_view_padding(slider, legend, fallback)
         fmap.fit_bounds(
             [(min(lats), min(lons)), (max(lats), max(lons))],
-            padding_top_left=(30, 30),
-            # no marker under the slider, which spans the map's width
-            padding_bottom_right=(30, SLIDER_HEIGHT if slider else 30),
+            padding_top_left=top_left,
+            padding_bottom_right=bottom_right,
             max_zoom=8,
         )
     return fmap

@@ -30,6 +30,7 @@ AWESOME_MARKERS=2.0.4 # 2.0.2 is not on npm under this name; 2.0.4 has the same 
 FOLIUM=0.20.0         # folium's leaflet.awesome.rotate.css ships only in its sdist
 TIMELINE=1.6.0        # folium.plugins.Timeline and TimelineSlider
 MOMENT=2.18.1         # TimelineSlider formats its dates with moment
+MARKERCLUSTER=1.1.0   # folium.plugins.MarkerCluster (maps with many markers)
 
 TMP=$(mktemp -d)
 NEW=$DEST.new
@@ -48,7 +49,8 @@ step "npm pack (into $TMP)"
         "@fortawesome/fontawesome-free@$FONTAWESOME" \
         "leaflet.awesome-markers@$AWESOME_MARKERS" \
         "leaflet.timeline@$TIMELINE" \
-        "moment@$MOMENT" >/dev/null
+        "moment@$MOMENT" \
+        "leaflet.markercluster@$MARKERCLUSTER" >/dev/null
     for tgz in *.tgz; do
         mkdir -p "${tgz%.tgz}"
         tar -xzf "$tgz" -C "${tgz%.tgz}"
@@ -104,6 +106,9 @@ copy "$TMP/leaflet.timeline-$TIMELINE/package" "$NEW/leaflet.timeline@$TIMELINE"
 
 copy "$TMP/moment-$MOMENT/package" "$NEW/moment@$MOMENT" \
     LICENSE min/moment.min.js
+
+copy "$TMP/leaflet.markercluster-$MARKERCLUSTER/package" "$NEW/leaflet.markercluster@$MARKERCLUSTER" \
+    MIT-LICENCE.txt dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css
 
 copy "$TMP/pypi/folium-$FOLIUM" "$NEW/folium@$FOLIUM" \
     LICENSE.txt folium/templates/leaflet.awesome.rotate.css

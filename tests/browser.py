@@ -24,6 +24,9 @@ KENYA = (
     "Rescue teams were sent from Mombasa on the coast."
 )
 MARKERS = ".leaflet-marker-pane .awesome-marker"  # folium.Icon markers (shadows excluded)
+#: The sample's markers: its 14 places (three with events, in their markers) and the border
+#: incident, the one event where no place of the story is (see geo.maps.spots).
+SEED_MARKERS = 15
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TILE_HOSTS = ("tile.openstreetmap.org",)
 

@@ -34,3 +34,15 @@ def km_to_polyline(lat: float, lon: float, vertices: list[tuple[float, float]]) 
             point = (a_lat + t * (b_lat - a_lat), a_lon + t * (b_lon - a_lon))
             best = min(best, distance_km(lat, lon, *point))
     return best
+
+
+def overlap_share(first: tuple[float, ...], second: tuple[float, ...]) -> float:
+    """How much of the smaller of two boxes ``(x, y, width, height)`` the other covers, from
+    0 (apart or touching) to 1 (one inside the other)."""
+    x1, y1, w1, h1 = first[:4]
+    x2, y2, w2, h2 = second[:4]
+    width = min(x1 + w1, x2 + w2) - max(x1, x2)
+    height = min(y1 + h1, y2 + h2) - max(y1, y2)
+    if width <= 0 or height <= 0:
+        return 0.0
+    return width * height / min(w1 * h1, w2 * h2)

@@ -134,10 +134,10 @@ def test_sample_article_shows_title_and_map(at: AppTest) -> None:
 
     tooltips = markers(script)
 
-    assert "Pyongyang · capital city" in tooltips
+    assert "Pyongyang · capital city · 1 event here" in tooltips  # the pact was signed there
     assert "Seoul · capital city" in tooltips
     assert "Moscow · capital city" in tooltips
-    lat, lon, _ = tooltips["Pyongyang · capital city"]
+    lat, lon, _ = tooltips["Pyongyang · capital city · 1 event here"]
     assert (lat, lon) == pytest.approx((39.03, 125.75), abs=0.05)
 
 
@@ -145,7 +145,7 @@ def test_sample_map_has_the_border_incident_at_the_dmz(at: AppTest) -> None:
     tooltips = markers(leaflet_script(at) or "")
 
     [(tooltip, (lat, lon, chunk))] = [
-        (t, marker) for t, marker in tooltips.items() if t.startswith("2024-06-20 · ")
+        (t, marker) for t, marker in tooltips.items() if t.startswith("20 June 2024 · ")
     ]
     assert "warning shots" in tooltip
     assert "At Korean Demilitarized Zone" in chunk  # the event's popup
@@ -201,7 +201,7 @@ def test_whitespace_only_paste_says_so_and_the_app_recovers(at: AppTest) -> None
     assert not at.exception
     script = leaflet_script(at)
     assert script is not None
-    assert "Pyongyang · capital city" in markers(script)
+    assert "Pyongyang · capital city · 1 event here" in markers(script)
 
 
 def test_article_without_places_warns(at: AppTest) -> None:
@@ -284,8 +284,8 @@ def test_timeline_lists_the_events_in_date_order_and_centres_the_map(at: AppTest
     assert [label.split(" · ")[0] for label in labels] == [
         "1953",
         "2022",
-        "2024-06-19",
-        "2024-06-20",
+        "19 June 2024",
+        "20 June 2024",
     ]
     assert labels[-1].endswith("— Korean Demilitarized Zone")
     component = at.get("component_instance")[0]
@@ -390,7 +390,7 @@ def test_selecting_an_event_links_it_and_clears_a_place(at: AppTest) -> None:
 
     assert at.query_params == {"sample": "russia-north-korea-pact", "event": "3"}
     assert article_data(at)["selected"] is None
-    assert "2024-06-20 · Korean Demilitarized Zone" in [shown(s.value) for s in at.subheader]
+    assert "20 June 2024 · Korean Demilitarized Zone" in [shown(s.value) for s in at.subheader]
     assert any("warning shots" in m.value for m in at.markdown)  # the sentence, as evidence
     assert map_args(at)["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
 
@@ -411,7 +411,7 @@ def test_a_link_reopens_the_same_view() -> None:
     lat, lon, _ = tooltips["Moscow · city"]
     assert (lat, lon) == pytest.approx((46.73, -117.0), abs=0.05)  # Moscow, Idaho
     assert "Moscow · capital city" not in tooltips
-    assert "L.polyline" not in (leaflet_script(app) or "")  # the links layer is off
+    assert "= L.polyline(" not in (leaflet_script(app) or "")  # the links layer is off
     assert app.button_group(key="layers").value == ["places", "events"]
     assert app.query_params["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
     table = app.dataframe[0].value
@@ -538,10 +538,10 @@ def test_a_name_not_in_the_article_cannot_be_added(at: AppTest) -> None:
 
 
 def test_layers_can_be_switched_off_and_are_linked(at: AppTest) -> None:
-    assert "L.polyline" in (leaflet_script(at) or "")
+    assert "= L.polyline(" in (leaflet_script(at) or "")
     at.button_group(key="layers").set_value(["places", "countries"]).run()
 
     script = leaflet_script(at) or ""
-    assert "L.polyline" not in script
-    assert not [t for t in markers(script) if t.startswith("2024-")]  # no event markers
+    assert "= L.polyline(" not in script
+    assert not [c for *_, c in markers(script).values() if '"icon": "calendar"' in c]  # no events
     assert at.query_params["layers"] == "places,countries"

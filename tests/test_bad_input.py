@@ -21,8 +21,17 @@ from playwright.sync_api import expect
 from bench.limit import limit_article
 from geo import Geoparser, article_from_bytes, article_from_text
 from geo.articles import MAX_CHARS
+from geo.maps import CLUSTER_ABOVE, spots
 
-from .browser import MAP_FRAME, Session, assert_nothing_ran, require_chromium, watch_for_scripts
+from .browser import (
+    MAP_FRAME,
+    MARKERS,
+    SEED_MARKERS,
+    Session,
+    assert_nothing_ran,
+    require_chromium,
+    watch_for_scripts,
+)
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -57,8 +66,7 @@ def good_article(step: str) -> str:
 
 
 def expected_markers(geoparser: Geoparser, text: str) -> int:
-    story = geoparser.analyse(article_from_text(text))
-    return len(story.places) + len(story.events)
+    return len(spots(geoparser.analyse(article_from_text(text))))
 
 
 def expect_alert(session: Session, kind: str, text: str) -> None:
@@ -230,7 +238,7 @@ def test_bad_upload_gets_a_message_and_the_app_keeps_working(
         expect_no_map(session)
     else:
         story = geoparser.analyse(article_from_bytes(case.data, case.name))
-        session.markers(len(story.places) + len(story.events))
+        session.markers(len(spots(story)))
         article = page.locator(".news-atlas-article")
         expect(article).to_contain_text(case.says)
         if case.name == "scripts.html":
@@ -252,10 +260,12 @@ def test_bad_upload_gets_a_message_and_the_app_keeps_working(
 # --- at the limit ----------------------------------------------------------------------------
 
 
-def test_article_at_the_length_limit_is_mapped_with_a_spinner_meanwhile(session: Session) -> None:
+def test_article_at_the_length_limit_is_mapped_with_a_spinner_meanwhile(
+    session: Session, geoparser: Geoparser
+) -> None:
     """Timings are in bench/limit.py; here only that it works, with generous timeouts."""
     page = session.page
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     page.get_by_text("Paste text").click()
     session.settle()
     box = page.get_by_label("Paste an English news article")
@@ -270,10 +280,17 @@ def test_article_at_the_length_limit_is_mapped_with_a_spinner_meanwhile(session:
     events = page.locator("h3", has_text=re.compile(r"^Events \(\d+\)$"))
     count += int(re.findall(r"\d+", events.inner_text())[0]) if events.count() else 0
     assert count > 200  # about 120 places and 170 events
-    session.markers(count)
+    # a marker for each place (with the events at its point) and each other event's point,
+    # nearby ones in clusters that say how many they hold (too many markers to show all)
+    expected = expected_markers(geoparser, limit_article(MAX_CHARS, variant=99))
+    assert expected > CLUSTER_ABOVE
+    clusters = session.frame.locator(".leaflet-marker-pane .marker-cluster")  # type: ignore[attr-defined]
+    expect(clusters.first).to_be_visible(timeout=60_000)
     session.settle()
+    held = sum(int(text) for text in clusters.all_inner_texts())
+    assert held + session.frame.locator(MARKERS).count() == expected  # type: ignore[attr-defined]
     session.shot("limit-mapped")
     # the app still answers: back to the sample
     page.get_by_text("Sample article").click()
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     session.shot("sample-again")

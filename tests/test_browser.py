@@ -18,8 +18,9 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import Geoparser, Story, article_from_text
+from geo.maps import MARKS, spots
 
-from .browser import MARKERS, Session, require_chromium
+from .browser import MARKERS, SEED_MARKERS, Session, require_chromium
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -31,14 +32,13 @@ KENYA = (
 
 
 def _expected_markers(geoparser: Geoparser, text: str) -> int:
-    story = geoparser.analyse(article_from_text(text))
-    return len(story.places) + len(story.events)
+    return len(spots(geoparser.analyse(article_from_text(text))))
 
 
 def test_seed_map_shows_every_place_and_event(session: Session, seed_story: Story) -> None:
-    count = len(seed_story.places) + len(seed_story.events)
+    count = len(spots(seed_story))
     session.markers(count)
-    assert count == 18
+    assert count == SEED_MARKERS
     # tiles are blocked here, as with no network: the map falls back to country outlines
     # (170 of them, besides a few dozen link lines and shaded countries)
     paths = session.frame.locator(".leaflet-overlay-pane path")  # type: ignore[attr-defined]
@@ -55,8 +55,9 @@ def test_seed_map_shows_every_place_and_event(session: Session, seed_story: Stor
 
 
 def test_clicking_the_border_incident_opens_its_sentence(session: Session) -> None:
-    markers = session.markers(18)
-    events = session.frame.locator(f"{MARKERS}.awesome-marker-icon-red")  # type: ignore[attr-defined]
+    markers = session.markers(SEED_MARKERS)
+    # events: red where no place is, a calendar on the place's marker where one is
+    events = session.frame.locator(f"{MARKERS}:has(.fa-calendar)")  # type: ignore[attr-defined]
     texts = []
     for i in range(events.count()):
         events.nth(i).dispatch_event("click")
@@ -64,13 +65,16 @@ def test_clicking_the_border_incident_opens_its_sentence(session: Session) -> No
         expect(popup).to_be_visible()
         texts.append(popup.inner_text())
     session.shot("event-popup")
-    assert markers.count() == 18
+    assert markers.count() == SEED_MARKERS
+    assert len(texts) == 4  # the border incident, Pyongyang, the Korean Peninsula, Ukraine
     border = [t for t in texts if "warning shots" in t]
-    assert border and "Korean Demilitarized Zone" in border[0] and "2024-06-20" in border[0]
+    assert border and "Korean Demilitarized Zone" in border[0] and "20 June 2024" in border[0]
+    [pyongyang] = [t for t in texts if t.startswith("Pyongyang")]
+    assert "19 June 2024 · Putin" in pyongyang  # the place's evidence, then its event
 
 
 def test_pasting_an_article_changes_the_map(session: Session, geoparser: Geoparser) -> None:
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     session.paste(KENYA)
     page = session.page
     session.markers(_expected_markers(geoparser, KENYA))
@@ -82,7 +86,7 @@ def test_pasting_an_article_changes_the_map(session: Session, geoparser: Geopars
 def test_uploading_an_article_changes_the_map(
     session: Session, geoparser: Geoparser, tmp_path: Path
 ) -> None:
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     upload = tmp_path / "kenya.html"
     upload.write_text(f"<html><body><script>alert(1)</script><p>{KENYA}</p></body></html>")
     page = session.page
@@ -96,7 +100,7 @@ def test_uploading_an_article_changes_the_map(
 
 
 def test_geojson_download_is_valid(session: Session) -> None:
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     with session.page.expect_download() as download:
         session.page.get_by_role("button", name="GeoJSON").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
@@ -107,26 +111,27 @@ def test_geojson_download_is_valid(session: Session) -> None:
 
 
 def test_html_map_download_is_a_standalone_page(session: Session) -> None:
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     with session.page.expect_download() as download:
         session.page.get_by_role("button", name="Map (HTML)").click()
     page = Path(download.value.path()).read_text(encoding="utf-8")
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "<script src=" not in page  # scripts inlined: it opens from a file, offline
-    assert page.count("L.marker(") == 18
+    assert page.count("L.marker(") == SEED_MARKERS
 
 
 def test_timeline_slider_steps_through_the_dated_events(session: Session) -> None:
     """The slider (leaflet.timeline, served locally) renders inside st_folium; its buttons
     move from event to event, ringing each where it happened, and it goes with its layer."""
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     frame = session.frame
     control = frame.locator(".leaflet-timeline-control")  # type: ignore[attr-defined]
     expect(control).to_be_visible()
     label = control.locator("output.time-text")
-    expect(label).to_have_text("1953-01-01")  # it starts with the Korean War's year
+    expect(label).to_have_text("1953")  # it starts with the Korean War's year
     rings = frame.locator(  # type: ignore[attr-defined]
-        '.leaflet-overlay-pane path[stroke="#d63e2a"][stroke-width="4"]'
+        f'.leaflet-overlay-pane path[stroke="{MARKS["event"].color}"]'
+        f'[stroke-dasharray="{MARKS["event"].dash}"]'
     )
     expect(rings).to_have_count(1)
     shown = []
@@ -135,26 +140,26 @@ def test_timeline_slider_steps_through_the_dated_events(session: Session) -> Non
         shown.append(label.inner_text())
         expect(rings).to_have_count(1)
     assert shown == [
-        "1953-12-31",
-        "2022-01-01",
-        "2022-12-31",
-        "2024-06-19",
-        "2024-06-19",
-        "2024-06-20",
-        "2024-06-20",
+        "1953",
+        "2022",
+        "2022",
+        "19 June 2024",
+        "19 June 2024",
+        "20 June 2024",
+        "20 June 2024",
     ]
     rings.first.dispatch_event("click")
     popup = frame.locator(".leaflet-popup-content").last  # type: ignore[attr-defined]
     expect(popup).to_contain_text("warning shots")
-    assert popup.inner_text().startswith("2024-06-20 · ")
+    assert popup.inner_text().startswith("20 June 2024 · ")
     assert "Korean Demilitarized Zone" in popup.inner_text()
     session.shot("timeline")
-    assert session.markers(18).count() == 18  # rings, not more markers
+    assert session.markers(SEED_MARKERS).count() == SEED_MARKERS  # rings, not more markers
 
     # Play from the start: its steps are 26 days on this axis, yet it stops at the two
     # one-day events of June 2024 and rings each (the plugin alone steps over both)
     control.locator("button.play").click()
-    for day in ("2022-01-01", "2024-06-19", "2024-06-20"):
+    for day in ("2022", "19 June 2024", "20 June 2024"):
         expect(label).to_have_text(day, timeout=30_000)
         expect(rings).to_have_count(1)
     expect(control).not_to_have_class(re.compile(r"\bplaying\b"), timeout=10_000)

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
-from geo.basemap import OfflineBaseMap
+from geo.maps import _OfflineFallback, spots
 
 from .browser import MAP_FRAME, Session, require_chromium
 
@@ -102,11 +102,11 @@ def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
     story = geoparser.analyse(article_from_text(US_STORY))
     assert {p.candidate.country_code for p in story.places} == {"US"}
     session.paste(US_STORY)
-    session.markers(len(story.places) + len(story.events))
+    session.markers(len(spots(story)))
     labels = session.frame.locator(".news-atlas-label")  # type: ignore[attr-defined]
     labels.first.wait_for(state="attached", timeout=30_000)  # the tiles failed: offline map
-    notice = session.frame.locator(".news-atlas-offline-notice[role=status]")  # type: ignore[attr-defined]
-    expect(notice).to_have_text(OfflineBaseMap.notice)
+    notice = session.frame.locator(".news-atlas-offline[role=status]")  # type: ignore[attr-defined]
+    expect(notice).to_have_text(_OfflineFallback.text)
     expect(notice).to_be_in_viewport()
 
     for zoom in (6, 7, 8):

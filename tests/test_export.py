@@ -72,3 +72,17 @@ def test_timeline_puts_month_day_dates_after_dated_ones(geoparser: Geoparser) ->
     )
     assert story.article.year is None
     assert [e.date for e in timeline(story)] == ["2017", "--03-03"]
+
+
+def test_geojson_export_keeps_iso_dates_and_says_their_precision(seed_story: Story) -> None:
+    events = [
+        f["properties"]
+        for f in story_geojson(seed_story)["features"]
+        if f["properties"].get("kind") == "event"
+    ]
+    assert {(e["date"], e["precision"]) for e in events} == {
+        ("1953", "year"),
+        ("2022", "year"),
+        ("2024-06-19", "day"),
+        ("2024-06-20", "day"),
+    }

@@ -17,11 +17,13 @@ import pytest
 from playwright.sync_api import expect
 
 from geo import Geoparser, article_from_text
+from geo.maps import spots
 from geo.markup import WORD_JOINER
 
 from .browser import (
     MARKERS,
     ROOT,
+    SEED_MARKERS,
     Session,
     assert_nothing_ran,
     close,
@@ -86,9 +88,9 @@ def test_hostile_paste(session: Session, geoparser: Geoparser) -> None:
     text = hostile_article()
     story = geoparser.analyse(article_from_text(text))
     opened = watch_for_scripts(session)
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     session.paste(text)
-    session.markers(len(story.places) + len(story.events))
+    session.markers(len(spots(story)))
     _open_popups(session)
     session.shot("hostile-paste")
     assert_shown_verbatim(session, text)
@@ -100,7 +102,7 @@ def test_hostile_upload(session: Session, tmp_path: Path, suffix: str) -> None:
     upload = tmp_path / f"hostile{suffix}"
     upload.write_text(hostile_article(), encoding="utf-8")
     opened = watch_for_scripts(session)
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     page = session.page
     page.get_by_text("Upload a file").click()
     session.settle()
@@ -133,7 +135,7 @@ def test_hostile_cli_map_export(browser: object, tmp_path: Path, geoparser: Geop
     page.on("dialog", lambda dialog: (opened.append(dialog.message), dialog.dismiss()))
     page.goto(out.as_uri())
     markers = page.locator(MARKERS)
-    expect(markers).to_have_count(len(story.places) + len(story.events), timeout=30_000)
+    expect(markers).to_have_count(len(spots(story)), timeout=30_000)
     popups = []
     for i in range(markers.count()):
         markers.nth(i).dispatch_event("click")

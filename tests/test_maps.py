@@ -3,6 +3,7 @@ and article text that cannot run in the page however hostile it is."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -17,27 +18,36 @@ from geo import Article, Candidate, Event, Geoparser, Mention, Place, Sentence, 
 from geo.gazetteer import KINDS, Gazetteer
 from geo.links import Link, links_of
 from geo.maps import (
+    CLUSTER_ABOVE,
+    CLUSTER_UNTIL,
     LAYERS,
+    MARKS,
     OUTLINE_LAYER,
     SHADES,
     STYLES,
     TIMELINE_LAYER,
     MarkerStyle,
+    Spot,
+    _OfflineFallback,
     _shade,
     build_map,
     country_mentions,
     country_outlines,
     event_popup,
+    focus_ring,
     link_popup,
     map_html,
     object_at,
     place_popup,
+    spots,
     style_of,
     timeline_geojson,
     world_outlines,
 )
 from geo.markup import escape
 from geo.resolve import Scored
+
+from .stories import crowded
 
 HOSTILE = {
     # Markup, a script, a template-literal interpolation, backticks and a backslash, all in
@@ -138,9 +148,11 @@ def visible(fragment: str) -> str:
 def test_one_marker_per_place_and_event_at_its_point(stories: dict[str, Story], name: str) -> None:
     story = stories[name]
     page = render(story)
-    assert page.count("L.marker(") == len(story.places) + len(story.events)
+    assert page.count("L.marker(") == len(spots(story))
     located = re.findall(r"L\.marker\(\s*\[([-\d.e]+), ([-\d.e]+)\]", page)
-    assert sorted((float(lat), float(lon)) for lat, lon in located) == sorted(points(story))
+    assert sorted((float(lat), float(lon)) for lat, lon in located) == sorted(
+        (s.lat, s.lon) for s in spots(story)
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -152,10 +164,11 @@ def test_every_marker_has_its_styled_icon(stories: dict[str, Story], name: str) 
     assert page.count("L.AwesomeMarkers.icon(") == len(markers)
     for marker in markers:
         assert f"{marker}.setIcon(icon_" in page
-    expected = Counter(style_of(p.kind).color for p in story.places)
-    expected["red"] += len(story.events)  # events: red calendars
+    # places in their kind's colour; events elsewhere red; both: a calendar on the place's
+    found = spots(story)
+    expected = Counter(style_of(s.place.kind).color if s.place else "red" for s in found)
     assert Counter(re.findall(r'"markerColor": "(\w+)"', page)) == +expected
-    assert page.count('"icon": "calendar"') == len(story.events)
+    assert page.count('"icon": "calendar"') == sum(1 for s in found if s.events)
 
 
 @pytest.mark.parametrize("name", ["seed", "script", "img", "synthetic"])
@@ -189,7 +202,83 @@ def test_fresh_map_every_time(seed_story: Story) -> None:
     counts = {render(seed_story).count("L.marker(") for _ in range(2)}
     counts |= {map_html(seed_story).count("L.marker(") for _ in range(2)}
     counts |= {m.get_root().render().count("L.marker(") for m in (first, second)}
-    assert counts == {len(seed_story.places) + len(seed_story.events)}
+    assert counts == {len(spots(seed_story))}
+
+
+def test_a_place_and_the_events_at_its_point_share_one_marker(seed_story: Story) -> None:
+    found = spots(seed_story)
+    pyongyang = next(s for s in found if s.place and s.place.name == "Pyongyang")
+    assert [e.date for e in pyongyang.events] == ["2024-06-19"]
+    # the border incident happened where no place of the story is: a marker of its own
+    (alone,) = [s for s in found if s.place is None]
+    assert [e.date for e in alone.events] == ["2024-06-20"]
+    assert len(found) == len(seed_story.places) + 1
+    assert sum(len(s.events) for s in found) == len(seed_story.events)  # none lost
+    # each event joins the place at its point, whichever order the story lists them in
+    assert spots(seed_story, events=False) == [Spot(p.lat, p.lon, p, ()) for p in seed_story.places]
+    assert [s.place for s in spots(seed_story, places=False)] == [None] * 4
+
+
+def test_the_shared_marker_shows_both_in_its_popup(stories: dict[str, Story]) -> None:
+    story = stories["seed"]
+    page = render(story)
+    pact = next(e for e in story.events if e.date == "2024-06-19")
+    merged = [t for t in template_literals(page) if "<b>Pyongyang</b>" in t and "<blockquote" in t]
+    assert len(merged) == 1  # the place's evidence, then the event's sentence
+    assert merged[0].index("<b>Pyongyang</b>") < merged[0].index(escape(pact.sentence.text))
+    tooltips = {" ".join(visible(t).split()) for t in template_literals(page)}
+    assert "Pyongyang · capital city · 1 event here" in tooltips
+    # and it is still escaped when the article is hostile
+    hostile = render(stories["script"])
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in hostile
+    assert "<script>alert" not in hostile
+
+
+def test_shared_markers_show_while_places_or_events_do(seed_story: Story) -> None:
+    page = render(seed_story)
+    shared = re.search(r"var (feature_group_\w+) = L\.featureGroup\(\s*\{\s*\}\s*\);", page)
+    groups = re.findall(r"var (feature_group_\w+) = L\.featureGroup\(", page)
+    assert len(groups) == 4  # links, places, events, places with events
+    assert "Places with events" not in page  # not a layer of its own in the control
+    follow = re.search(r"var shared = (feature_group_\w+);\s*var owners = \[([^\]]*)\]", page)
+    assert follow is not None and shared is not None
+    owners = [o for o in follow.group(2).split(",") if o]
+    assert follow.group(1) not in owners and len(owners) == 2
+    # with one of the two layers only, nothing is shared
+    assert "var shared =" not in build_map(seed_story, layers=("places",)).get_root().render()
+
+
+def test_every_icon_on_the_map_is_fanned_out(seed_story: Story) -> None:
+    page = render(seed_story)
+    assert page.count("map.eachLayer(function (layer) {") == 1  # markers and clusters alike
+    assert "if (layer instanceof L.Marker && layer._icon) markers.push(layer);" in page
+    assert ".style.translate = shift" in page  # icons move, markers keep their points
+    assert '"zoomSnap": 0.5' in page
+    assert "markerClusterGroup" not in page  # 15 markers: every one shown, none clustered
+
+
+def test_many_markers_are_clustered_until_zoomed_in(seed_story: Story) -> None:
+    many = crowded(seed_story, CLUSTER_ABOVE + 1)
+    page = render(many)
+    assert page.count("L.markerClusterGroup(") == 3  # places, events, places with events
+    assert page.count("L.marker(") == CLUSTER_ABOVE + 1  # each marker is still there
+    assert f'"disableClusteringAtZoom": {CLUSTER_UNTIL}' in page
+    assert '"animate": false' in page and '"removeOutsideVisibleBounds": false' in page
+    assert f'"{LAYERS["places"]}" : marker_cluster_' in page  # still a layer to switch off
+    assert "leaflet.markercluster" not in render(crowded(seed_story, CLUSTER_ABOVE))
+    standalone = map_html(many)  # served from our own copies, inlined
+    assert "L.MarkerClusterGroup=" in standalone and "<script src=" not in standalone
+
+
+def test_the_first_view_leaves_room_for_icons_slider_and_legend(seed_story: Story) -> None:
+    fitted = re.search(
+        r'"maxZoom": 8, "paddingBottomRight": \[(\d+), (\d+)\], "paddingTopLeft": \[(\d+), (\d+)\]',
+        render(seed_story),
+    )
+    assert fitted is not None
+    right, bottom, left, top = (int(v) for v in fitted.groups())
+    assert min(right, left, top) >= 45  # an icon stands 45 px above its point
+    assert bottom >= 140 + 5 * 18  # the slider, and the legend's five rows above it
 
 
 # --- legend, attributions, page -------------------------------------------------------------
@@ -200,9 +289,55 @@ def test_legend_lists_the_styles_in_use(stories: dict[str, Story], name: str) ->
     story = stories[name]
     legend = legend_html(render(story))
     entries = re.findall(r'background:(#[0-9a-f]{6})"></span>([^<]+)</div>', legend)
-    used = {style_of(p.kind) for p in story.places} | ({STYLES["event"]} if story.events else set())
+    found = spots(story)
+    used = {style_of(s.place.kind) if s.place else STYLES["event"] for s in found}
     in_order = [s for s in STYLES.values() if s in used]
     assert entries == [(s.hex, s.label) for s in in_order]
+
+
+def test_rings_and_lines_each_look_different() -> None:
+    looks = [(m.color, m.dash, m.ring, m.fill_opacity > 0) for m in MARKS.values()]
+    assert len(set(looks)) == len(looks)
+    # the two rings differ in colour and in stroke, so neither passes for the other
+    focus, event = MARKS["focus"], MARKS["event"]
+    assert focus.color != event.color and focus.dash != event.dash
+    ring = focus_ring(55.75, 37.62)
+    assert ring.options["color"] == focus.color and ring.options["dashArray"] is None
+    assert ring.options["fill"] is False and ring.options["interactive"] is False
+
+
+def test_each_ring_and_line_is_drawn_as_the_legend_shows_it(seed_story: Story) -> None:
+    page = render(seed_story)
+    ring = re.search(r"return L\.circleMarker\(latlng, (\{.*?\})\);", page)
+    assert ring is not None
+    assert json.loads(ring.group(1)) == {"radius": 16, **MARKS["event"].options()}
+    assert f'"color": "{MARKS["link"].color}"' in page  # the link lines
+    leader = re.search(r"var style = (\{.*?\});", page)  # the lines to fanned-out icons
+    assert leader is not None and json.loads(leader.group(1)) == MARKS["leader"].options()
+
+
+@pytest.mark.parametrize(
+    ("layers", "marks"),
+    [
+        (tuple(LAYERS), ["focus", "event", "link", "leader"]),
+        (("places", "events"), ["focus", "leader"]),
+        (("places", "links"), ["focus", "link", "leader"]),
+    ],
+)
+def test_legend_explains_the_rings_and_lines_shown(
+    seed_story: Story, layers: tuple[str, ...], marks: list[str]
+) -> None:
+    legend = legend_html(build_map(seed_story, layers=layers).get_root().render())
+    labels = [m.label for m in MARKS.values()]
+    shown = [label for label in labels if label in visible(legend)]
+    assert shown == [MARKS[m].label for m in marks]
+    assert legend.count("<svg") == len(marks)
+
+
+def test_legend_explains_the_calendar_on_a_place(seed_story: Story) -> None:
+    assert "Place with events" in visible(legend_html(render(seed_story)))
+    only_places = build_map(seed_story, layers=("places",)).get_root().render()
+    assert "Place with events" not in visible(legend_html(only_places))
 
 
 def test_attributions(seed_story: Story) -> None:
@@ -217,7 +352,7 @@ def test_without_tiles_there_is_no_osm_layer_or_credit(seed_story: Story) -> Non
     page = render(seed_story, tiles=None)
     assert "L.tileLayer(" not in page and "OpenStreetMap" not in page
     assert "GeoNames" in page
-    assert page.count("L.marker(") == len(points(seed_story))
+    assert page.count("L.marker(") == len(spots(seed_story))
 
 
 def test_map_html_is_a_whole_page(seed_story: Story) -> None:
@@ -225,7 +360,7 @@ def test_map_html_is_a_whole_page(seed_story: Story) -> None:
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "<head>" in page and "<body>" in page and page.rstrip().endswith("</html>")
     assert "<script src=" not in page and "L.AwesomeMarkers" in page  # scripts inlined
-    assert page.count("L.marker(") == len(points(seed_story))
+    assert page.count("L.marker(") == len(spots(seed_story))
 
 
 # --- hostile article text -------------------------------------------------------------------
@@ -235,7 +370,7 @@ def test_map_html_is_a_whole_page(seed_story: Story) -> None:
 def test_article_text_cannot_run(stories: dict[str, Story], name: str) -> None:
     page = render(stories[name])
     # markers and link lines each carry a popup and a tooltip
-    shapes = page.count("L.marker(") + page.count("L.polyline(")
+    shapes = page.count("L.marker(") + page.count("= L.polyline(")
     assert "<script>alert" not in page.lower()
     assert "<img" not in page.lower()
     # "onerror=" may only appear as text a reader sees, inside the escaped tag (written as
@@ -273,7 +408,7 @@ def test_synthetic_hostile_fields_are_shown_escaped(stories: dict[str, Story]) -
     assert "&lt;/script&gt;&lt;script&gt;alert(1)//" in popup
     assert '<mark class="mention">&lt;Kyiv&gt;</mark>' in popup
     shown = event_popup(event)
-    assert shown.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert shown.startswith("<b>3 June 2024</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
     assert "At &#96;&#36;&#123;far&#125;&#96; (&lt;i&gt;C:&#92;why&lt;/i&gt;)" in shown
 
 
@@ -329,7 +464,7 @@ def test_event_popup_shows_date_place_and_sentence(seed_story: Story) -> None:
     assert seed_story.events
     for event in seed_story.events:
         popup = event_popup(event)
-        assert popup.startswith(f"<b>{escape(event.date)}</b> · {escape(event.name)}")
+        assert popup.startswith(f"<b>{escape(event.when)}</b> · {escape(event.name)}")
         assert f"At {escape(event.where.name)} ({escape(event.reason)})" in popup
         assert f"{escape(event.sentence.text)}</blockquote>" in popup
 
@@ -369,7 +504,7 @@ def test_links_join_places_named_together(seed_story: Story) -> None:
 
 def test_links_are_a_layer_of_lines_with_quoted_sentences(seed_story: Story) -> None:
     page = render(seed_story)
-    assert page.count("L.polyline(") == len(links_of(seed_story))
+    assert page.count("= L.polyline(") == len(links_of(seed_story))
     assert "Links between places" in page  # the layer control can switch them off
     link = links_of(seed_story)[0]
     popup = link_popup(link)
@@ -466,15 +601,37 @@ def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(
     assert OUTLINE_LAYER not in plain
 
 
+def test_the_reader_is_told_when_the_street_map_fails(
+    seed_story: Story, gazetteer: Gazetteer
+) -> None:
+    world = world_outlines(gazetteer)
+    page = build_map(seed_story, world=world).get_root().render()
+    switch = page[page.index('"tileerror"') :]
+    # the notice is a Leaflet control with text, added when the map falls back
+    assert "notice.addTo(" in switch[: switch.index("var notice")]
+    assert 'L.control({position: "bottomleft"})' in page and 'role", "status"' in page
+    assert json.dumps(_OfflineFallback.text) in page
+    assert "notice.remove()" in page  # gone once the reader picks the street map again
+    # nothing to fall back from without tiles, nor without outlines
+    offline = build_map(seed_story, tiles=None, world=world).get_root().render()
+    assert "Street map unavailable" not in offline
+    assert "Street map unavailable" not in render(seed_story)
+    # and the first view keeps the notice's room free of markers
+    bottom = r'"paddingBottomRight": \[60, (\d+)\]'
+    told = re.search(bottom, page)
+    plain = re.search(bottom, render(seed_story))
+    assert told and plain and int(told.group(1)) - int(plain.group(1)) >= 30
+
+
 # --- layers, an opening view, and what a click hit -------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("layers", "drawn"),
     [
-        (tuple(LAYERS), {"L.marker(", "L.polyline(", "Countries by mentions"}),
+        (tuple(LAYERS), {"L.marker(", "= L.polyline(", "Countries by mentions"}),
         (("places",), {"L.marker("}),
-        (("events", "links"), {"L.marker(", "L.polyline("}),
+        (("events", "links"), {"L.marker(", "= L.polyline("}),
         (("countries",), {"Countries by mentions"}),
         ((), set()),
     ],
@@ -484,11 +641,10 @@ def test_only_the_layers_asked_for_are_drawn(
 ) -> None:
     outlines = country_outlines(seed_story, gazetteer)
     page = build_map(seed_story, outlines=outlines, layers=layers).get_root().render()
-    for mark in ("L.marker(", "L.polyline(", "Countries by mentions"):
+    for mark in ("L.marker(", "= L.polyline(", "Countries by mentions"):
         assert (mark in page) == (mark in drawn), mark
-    markers = page.count("L.marker(")
-    expected = len(seed_story.places) * ("places" in layers)
-    assert markers == expected + len(seed_story.events) * ("events" in layers)
+    shown = spots(seed_story, places="places" in layers, events="events" in layers)
+    assert page.count("L.marker(") == len(shown)
 
 
 def test_an_unknown_layer_is_refused_by_name(seed_story: Story) -> None:
@@ -505,17 +661,25 @@ def test_a_view_opens_the_map_there_instead_of_fitting_everything(seed_story: St
 def test_object_at_tells_places_and_events_apart(seed_story: Story) -> None:
     pyongyang = next(p for p in seed_story.places if p.name == "Pyongyang")
     pact = next(e for e in seed_story.events if e.date == "2024-06-19")
-    assert (pact.lat, pact.lon) == (pyongyang.lat, pyongyang.lon)  # two markers, one point
+    assert (pact.lat, pact.lon) == (pyongyang.lat, pyongyang.lon)  # one marker for both
     # What Leaflet reports: the marker's point, and its tooltip's text (spacing may differ).
-    tooltip = f"  {pact.date} ·  {pact.name}\n"
-    assert object_at(seed_story, pact.lat, pact.lon, tooltip) == "event:2"
-    assert object_at(seed_story, pyongyang.lat, pyongyang.lon, "Pyongyang · capital city") == (
-        f"place:{pyongyang.key}"
-    )
+    shared = "  Pyongyang ·  capital city · 1 event here\n"
+    assert object_at(seed_story, pact.lat, pact.lon, shared) == f"place:{pyongyang.key}"
     assert object_at(seed_story, pyongyang.lat, pyongyang.lon) == f"place:{pyongyang.key}"
     dmz = next(e for e in seed_story.events if e.date == "2024-06-20")
-    assert object_at(seed_story, dmz.lat, dmz.lon, f"{dmz.date} · {dmz.name}") == "event:3"
+    assert object_at(seed_story, dmz.lat, dmz.lon, f" {dmz.when} ·\n {dmz.name}") == "event:3"
+    assert object_at(seed_story, dmz.lat, dmz.lon) == "event:3"
     assert object_at(seed_story, 0.0, 0.0, "") is None  # the sea, or a shaded country
+
+
+def test_object_at_tells_two_places_at_one_point_apart(seed_story: Story) -> None:
+    seoul = next(p for p in seed_story.places if p.name == "Seoul")
+    twin = dataclasses.replace(
+        seoul, candidate=dataclasses.replace(seoul.candidate, key="test:twin", name="Twin")
+    )
+    story = Story(seed_story.article, seed_story.sentences, (seoul, twin), ())
+    assert object_at(story, seoul.lat, seoul.lon, "Twin · capital city") == "place:test:twin"
+    assert object_at(story, seoul.lat, seoul.lon, "Seoul · capital city") == f"place:{seoul.key}"
 
 
 # --- events over time -----------------------------------------------------------------------
@@ -546,7 +710,8 @@ def test_seed_events_are_on_the_timeline_at_their_times(seed_story: Story) -> No
         assert words in event.name
         assert feature["geometry"]["coordinates"] == [event.lon, event.lat]
         assert properties["popup"] == event_popup(event)  # date, name, place, sentence
-        assert properties["tooltip"] == escape(f"{date} · {event.name}")
+        assert properties["tooltip"] == escape(f"{event.when} · {event.name}")
+        assert properties["when"] == event.when
     border = features[-1]["properties"]["popup"]
     assert "Korean Demilitarized Zone" in border and "warning shots" in border
 
@@ -562,19 +727,22 @@ def test_timeline_layer_and_slider_are_on_the_map(seed_story: Story) -> None:
     assert f'{layer.group(1)}.on("remove"' in page
     assert f".addTimelines({layer.group(1)})" in page
     assert '"autoPlay": false' in page  # nothing moves until the user asks
-    assert "moment.utc(date)" in page  # the label's date is the features' (UTC), not local
+    assert "moment.utc(date)" in page  # the label's month is the features' (UTC), not local
     assert "L.circleMarker(latlng" in page  # rings, not more pins: the markers stay
-    # the view is fitted above the slider, which spans the map's bottom
-    assert '"paddingBottomRight": [30, 140]' in page
-    assert '"paddingBottomRight": [30, 30]' in render_without_timeline(seed_story)
-    assert page.count("L.marker(") == len(points(seed_story))
+    # the view is fitted above the slider, which spans the map's bottom, and the legend
+    bottom = r'"paddingBottomRight": \[60, (\d+)\]'
+    with_slider = re.search(bottom, page)
+    without = re.search(bottom, render_without_timeline(seed_story))
+    assert with_slider and without
+    assert int(with_slider.group(1)) - int(without.group(1)) >= 140 - 30
+    assert page.count("L.marker(") == len(spots(seed_story))
 
 
 def test_timeline_can_be_left_off(seed_story: Story) -> None:
     page = render_without_timeline(seed_story)
     assert "L.timeline" not in page and TIMELINE_LAYER not in page
     assert "leaflet.timeline" not in page and "moment" not in page
-    assert page.count("L.marker(") == len(points(seed_story))  # the event markers stay
+    assert page.count("L.marker(") == len(spots(seed_story))  # the event markers stay
     # the standalone page inlines the plugin and moment only when it shows the timeline
     plugin, moment = "TimelineSliderControl=", "//! moment.js"
     without = map_html(seed_story, layers=set(LAYERS) - {"timeline"})
@@ -595,7 +763,7 @@ def test_no_timeline_without_an_event_in_time(seed_story: Story) -> None:
     assert timeline_geojson(undated)["features"] == []
     page = build_map(undated).get_root().render()
     assert "L.timeline" not in page
-    assert page.count("L.marker(") == len(points(undated))  # its marker is still there
+    assert page.count("L.marker(") == len(spots(undated))  # its marker is still there
     empty = build_map(Story(seed_story.article, seed_story.sentences, (), ())).get_root()
     assert "L.timeline" not in empty.render()
 
@@ -617,6 +785,40 @@ def test_timeline_orders_events_by_date(seed_story: Story) -> None:
         "2024-06-01T00:00:00.000Z",
         "2024-06-30T23:59:59.999Z",
     )
+
+
+def test_slider_label_names_the_dates_of_the_events_it_shows(seed_story: Story) -> None:
+    """The label gives an event's date as the article did ("1953", not "1953-01-01"), and
+    the month between events."""
+    page = render(seed_story)
+    spans = re.search(r"var spans = (\[.*?\]);\n", page)
+    assert spans is not None
+    assert json.loads(spans.group(1)) == [
+        [start, end, when]
+        for (_, _, start, end), when in zip(
+            SEED_TIMELINE, ["1953", "2022", "19 June 2024", "20 June 2024"], strict=True
+        )
+    ]
+    assert 'moment.utc(date).format("MMMM YYYY")' in page
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "shown"),
+    [
+        ("1953", "year", "1953"),
+        ("2024-06", "month", "June 2024"),
+        ("2024-06-19", "day", "19 June 2024"),
+        ("2024-12-01", "day", "1 December 2024"),  # no leading zero
+        ("--06-20", "day", "20 June"),  # the article's year unknown: none made up
+    ],
+)
+def test_event_dates_are_shown_at_the_articles_precision(
+    seed_story: Story, date: str, precision: str, shown: str
+) -> None:
+    event = dataclasses.replace(seed_story.events[0], date=date)
+    assert (event.precision, event.when) == (precision, shown)
+    assert event_popup(event).startswith(f"<b>{shown}</b> · ")
+    assert event.date == date  # exports keep the ISO 8601 value
 
 
 @pytest.mark.parametrize("name", ["script", "img", "synthetic"])
@@ -641,8 +843,8 @@ def test_timeline_popups_show_hostile_text_escaped(stories: dict[str, Story], na
 def test_timeline_popup_of_the_synthetic_story(stories: dict[str, Story]) -> None:
     (feature,) = timeline_geojson(stories["synthetic"])["features"]
     popup = feature["properties"]["popup"]
-    assert popup.startswith("<b>2024-06-03</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
+    assert popup.startswith("<b>3 June 2024</b> · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;")
     assert "At &#96;&#36;&#123;far&#125;&#96;" in popup
     assert feature["properties"]["tooltip"] == (
-        "2024-06-03 · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;"
+        "3 June 2024 · &lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt;"
     )
