@@ -63,6 +63,8 @@ class SpanResult:
     end: int
     text: str
     best: Scored | None
+    #: Every candidate the span's name has, best first (empty for an adjective or a fallback).
+    ranked: tuple[Scored, ...] = ()
 
 
 class Geoparser:
@@ -195,17 +197,18 @@ class Geoparser:
             surface = text[start:end]
             mention = next((m for m in given if m.start == start and m.end == end), None)
             best: Scored | None = None
+            ranked: list[Scored] = []
             if mention is not None and mention.place is not None:
                 place = self.resolver.adjective_place(mention.place, mention.text, context)
                 best = Scored(place, 0.0, ("named by its adjective",))
             elif mention is not None:
-                ranked = self.resolver.rank(mention.name, (mention.label,), context)
+                ranked = self.resolver.rank(mention.name, (mention.label,), context, (start, end))
                 best = ranked[0] if ranked else None
                 if best is None:  # a street, a school, "Orange County": see Resolver.fallback
                     best = self.resolver.fallback(
                         surface, (mention.label,), context, places, ends=[end]
                     )
-            results.append(SpanResult(start, end, surface, best))
+            results.append(SpanResult(start, end, surface, best, tuple(ranked)))
         return results
 
 
