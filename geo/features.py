@@ -50,6 +50,9 @@ COUNTY_KM = 40.0
 #: A latitude gap beyond which two points cannot be :data:`NEARBY_KM` apart (111 km a degree):
 #: checked before the great-circle distance, which is dearer.
 _NEARBY_LAT = NEARBY_KM / 111.0
+#: How near another name's reading must lie to count for :func:`names_nearby`, in km: a town
+#: and the county it is the seat of, or two towns of one county.
+READING_KM = 50.0
 #: Kinds of place too large to anchor the story's geography at one point.
 _AREA_KINDS = frozenset({"country", "continent", "historical"})
 #: Kinds that a LOC entity (rather than a GPE) usually names.
@@ -99,6 +102,12 @@ def _near(lat: float, lon: float, other: Candidate, km: float = NEARBY_KM) -> bo
     return distance_km(lat, lon, other.lat, other.lon) < km
 
 
+def grid_cell(lat: float, lon: float) -> tuple[int, int]:
+    """The one-degree cell a point lies in: readings are looked up in a cell and its eight
+    neighbours, so no pair of far-apart readings is ever compared."""
+    return math.floor(lat), math.floor(lon)
+
+
 # ------------------------------------------------------------------ 1. what the story says
 
 
@@ -138,8 +147,15 @@ class Context:
     listed_with_states: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Each name's first pick (see :class:`Anchor`).
     anchors: tuple[Anchor, ...] = ()
+    #: Each normalised name to the keys of its candidates.
+    keys_by_name: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Each normalised name to the first-level divisions ("US-GA") its candidates lie in.
     regions_by_name: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Where the names' readings as towns and counties lie: a one-degree cell to the
+    #: (normalised name, lat, lon) of each reading in it (see :func:`grid_cell`).
+    readings: Mapping[tuple[int, int], tuple[tuple[str, float, float], ...]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +183,22 @@ class Evidence:
     def key(self) -> str:
         return normalize(self.name) if self.name else ""
 
-    def other_anchors(self) -> list[Candidate]:
-        """The first picks of the story's other names."""
-        return [a.candidate for a in self.context.anchors if a.name != self.key]
+    def other_anchors(self, candidate: Candidate) -> list[Candidate]:
+        """The first picks of the story's other names, less ``candidate`` itself ("Mexico City"
+        is no evidence that "Mexico" means Mexico City)."""
+        return [
+            a.candidate
+            for a in self.context.anchors
+            if a.name != self.key and a.candidate.key != candidate.key
+        ]
+
+    def other_names(self, candidate: Candidate) -> set[str]:
+        """The story's other names, less those that can be ``candidate`` itself."""
+        return {
+            name
+            for name, keys in self.context.keys_by_name.items()
+            if name != self.key and candidate.key not in keys
+        }
 
 
 # ------------------------------------------------------------------ 2. the features
@@ -185,7 +214,7 @@ class Feature:
     @property
     def description(self) -> str:
         """The one line that says what it measures (the function's docstring)."""
-        return (self.measure.__doc__ or self.name).strip().rstrip(".")
+        return " ".join((self.measure.__doc__ or self.name).split()).rstrip(".")
 
 
 _TABLE: list[Feature] = []
@@ -232,8 +261,26 @@ def _kind(kind: str) -> Callable[[Candidate, Evidence], float]:
     return measure
 
 
-for _name in ("country", "historical", "continent", "sea", "border", "feature", "region"):
+for _name in ("country", "historical", "continent", "sea", "border", "feature"):
     _feature(_kind(_name))
+
+
+@_feature
+def kind_state(c: Candidate, e: Evidence) -> float:
+    """A first-level division: a state, a province."""
+    return float(c.kind == "region" and c.feature_code == "ADM1")
+
+
+@_feature
+def kind_county(c: Candidate, e: Evidence) -> float:
+    """A second-level division: a county."""
+    return float(c.kind == "region" and c.feature_code == "ADM2")
+
+
+@_feature
+def kind_region(c: Candidate, e: Evidence) -> float:
+    """Another region: a historical or geographic one ("the Middle East", "Kashmir")."""
+    return float(c.kind == "region" and c.feature_code not in ("ADM1", "ADM2"))
 
 
 @_feature
@@ -264,10 +311,22 @@ def log_population(c: Candidate, e: Evidence) -> float:
 
 @_feature
 def population_gap(c: Candidate, e: Evidence) -> float:
-    """How many times ten smaller than the largest candidate (log10 gap, 0 for the largest)."""
-    if e.top_population <= 0:
+    """How many times ten smaller than the largest candidate is (0 when unknown)."""
+    if e.top_population <= 0 or c.population <= 0:
         return 0.0
     return log_population(c, e) - math.log10(e.top_population + 1)
+
+
+@_feature
+def most_populous(c: Candidate, e: Evidence) -> float:
+    """The largest of the candidates."""
+    return float(c.population > 0 and c.population == e.top_population)
+
+
+@_feature
+def no_population(c: Candidate, e: Evidence) -> float:
+    """Its population is unknown (states, provinces and most regions)."""
+    return float(c.population <= 0)
 
 
 # -- the countries, states and towns the story names
@@ -343,10 +402,11 @@ def nearby_town(c: Candidate, e: Evidence) -> float:
 
 @_feature
 def qualified(c: Candidate, e: Evidence) -> float:
-    """Its state or country is written after the name somewhere in the article."""
+    """Its state or country is written after another mention of the name."""
     qualifiers = e.context.qualified.get(e.key, frozenset())
     return float(
-        bool(qualifiers)
+        not division_written_after(c, e)
+        and bool(qualifiers)
         and c.match <= ALIAS
         and (region_of(c) in qualifiers or bool(c.country_codes & qualifiers))
     )
@@ -370,22 +430,31 @@ def foreign_namesake(c: Candidate, e: Evidence) -> float:
 @_feature
 def anchors_nearby(c: Candidate, e: Evidence) -> float:
     """The share of the other names' first picks (towns, states) within 150 km."""
-    anchors = [a for a in e.other_anchors() if a.kind not in _AREA_KINDS]
+    anchors = [a for a in e.other_anchors(c) if a.kind not in _AREA_KINDS]
     if not anchors:
         return 0.0
     return sum(_near(c.lat, c.lon, a) for a in anchors) / len(anchors)
 
 
 @_feature
+def anchor_distance(c: Candidate, e: Evidence) -> float:
+    """How far the nearest of the other names' first picks (towns, states) is: log10(1 + km)."""
+    anchors = [a for a in e.other_anchors(c) if a.kind not in _AREA_KINDS]
+    if not anchors:
+        return 0.0
+    return math.log10(1.0 + min(distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors))
+
+
+@_feature
 def contains_anchor(c: Candidate, e: Evidence) -> float:
     """A state or county that another name's first pick, a town, lies in ("Georgia", Atlanta)."""
     if c.feature_code == "ADM1":
-        return float(any(_is_town(a) and lies_in(a, c) for a in e.other_anchors()))
+        return float(any(_is_town(a) and lies_in(a, c) for a in e.other_anchors(c)))
     if c.feature_code == "ADM2":
         return float(
             any(
                 _is_town(a) and region_of(a) == region_of(c) and _near(c.lat, c.lon, a, COUNTY_KM)
-                for a in e.other_anchors()
+                for a in e.other_anchors(c)
             )
         )
     return 0.0
@@ -404,9 +473,26 @@ def in_anchor_division(c: Candidate, e: Evidence) -> float:
                 and region_of(a) == region_of(c)
                 and _near(c.lat, c.lon, a, COUNTY_KM)
             )
-            for a in e.other_anchors()
+            for a in e.other_anchors(c)
         )
     )
+
+
+@_feature
+def names_nearby(c: Candidate, e: Evidence) -> float:
+    """How many other names (at most 3) can be a town or county within 50 km of it."""
+    if not e.context.readings:
+        return 0.0
+    row, col = grid_cell(c.lat, c.lon)
+    others = e.other_names(c)
+    near = {
+        name
+        for dr in (-1, 0, 1)
+        for dc in (-1, 0, 1)
+        for name, lat, lon in e.context.readings.get((row + dr, col + dc), ())
+        if name in others and distance_km(c.lat, c.lon, lat, lon) < READING_KM
+    }
+    return float(min(len(near), 3))
 
 
 @_feature
@@ -415,10 +501,11 @@ def region_support(c: Candidate, e: Evidence) -> float:
     region = region_of(c)
     if not region:
         return 0.0
+    others = e.other_names(c)
     support = sum(
         1.0 / len(regions)
         for name, regions in e.context.regions_by_name.items()
-        if name != e.key and region in regions
+        if name in others and region in regions
     )
     return min(support, 2.0)
 

@@ -36,6 +36,7 @@ from .features import (
     Evidence,
     Weights,
     default_weights,
+    grid_cell,
     is_local,
     measure,
     region_of,
@@ -633,7 +634,9 @@ class Resolver:
         named: dict[str, int] = defaultdict(int)
         placed_in: set[str] = set()
         anchors: list[Anchor] = []
+        readings: dict[tuple[int, int], list[tuple[str, float, float]]] = defaultdict(list)
         regions_by_name: dict[str, frozenset[str]] = {}
+        keys_by_name: dict[str, frozenset[str]] = {}
         qualified, qualifiers = self._qualified(mentions)
         for group in groups.values():
             first = group[0]
@@ -653,6 +656,13 @@ class Resolver:
                     ranked[0].candidate,
                 )
                 anchors.append(Anchor(normalize(first.name), top))
+                for s in ranked:
+                    if s.candidate.match <= ALIAS and is_local(s.candidate):
+                        cell = grid_cell(s.candidate.lat, s.candidate.lon)
+                        readings[cell].append(
+                            (normalize(first.name), s.candidate.lat, s.candidate.lon)
+                        )
+                keys_by_name[normalize(first.name)] = frozenset(s.candidate.key for s in ranked)
                 regions_by_name[normalize(first.name)] = frozenset(
                     region
                     for s in ranked
@@ -692,7 +702,9 @@ class Resolver:
             placed_in=frozenset(placed_in),
             listed_with_states=self._listed_with_states(mentions, text),
             anchors=tuple(anchors),
+            keys_by_name=keys_by_name,
             regions_by_name={k: v for k, v in regions_by_name.items() if v},
+            readings={cell: tuple(found) for cell, found in readings.items()},
         )
 
     def _listed_with_states(
