@@ -36,6 +36,7 @@ __all__ = [
     "Evidence",
     "Feature",
     "Weights",
+    "calibration_group",
     "feature_names",
     "lies_in",
     "region_of",
@@ -547,15 +548,29 @@ def measure(candidate: Candidate, evidence: Evidence) -> dict[str, float]:
 # ------------------------------------------------------------------ 3. the ranker's weights
 
 
+def calibration_group(candidate: Candidate) -> str:
+    """Which calibration a place's confidence takes: a first-level division whose point comes
+    from another source than GeoNames (no GeoNames id: most divisions outside the US) is often
+    more than 161 km from GeoNames' point for it, however sure the ranking is."""
+    if candidate.feature_code == "ADM1" and candidate.geonameid is None:
+        return "division without a GeoNames id"
+    return "place"
+
+
+Points = tuple[tuple[float, float], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Weights:
     """The ranker: a weight per feature (a candidate's score is the weighted sum of its
     features), and the calibration that turns a softmax share of those scores into the
-    probability of being right (piecewise linear through fitted points)."""
+    probability of being right (piecewise linear through fitted points, one set per
+    :func:`calibration_group`)."""
 
     weights: Mapping[str, float]
-    #: Points (softmax share, probability right), by share; empty: the share is the probability.
-    calibration: tuple[tuple[float, float], ...] = ()
+    #: Per group, points (softmax share, probability right) by share; a group without points
+    #: takes the share as the probability.
+    calibration: Mapping[str, Points] = field(default_factory=dict)
     #: How often a place taken from an adjective ("French") is right.
     adjective_confidence: float = 1.0
     provenance: Mapping[str, Any] = field(default_factory=dict)
@@ -564,10 +579,10 @@ class Weights:
         """The weighted sum of the features' values."""
         return sum(self.weights.get(name, 0.0) * value for name, value in values.items())
 
-    def probability(self, share: float) -> float:
-        """The calibrated probability that the best candidate, with this softmax share, is
+    def probability(self, share: float, candidate: Candidate) -> float:
+        """The calibrated probability that ``candidate``, best with this softmax share, is
         right."""
-        points = self.calibration
+        points = self.calibration.get(calibration_group(candidate), ())
         if not points:
             return share
         shares = [x for x, _ in points]
@@ -598,10 +613,13 @@ class Weights:
         unknown = set(weights) - set(feature_names())
         if unknown:
             raise ValueError(f"{path}: weights for unknown features {sorted(unknown)!r}")
-        points = tuple((float(x), float(y)) for x, y in record.get("calibration", []))
+        calibration = {
+            str(group): tuple((float(x), float(y)) for x, y in points)
+            for group, points in record.get("calibration", {}).items()
+        }
         return cls(
             weights,
-            points,
+            calibration,
             float(record.get("adjective_confidence", 1.0)),
             record.get("provenance", {}),
         )

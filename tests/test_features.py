@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from geo import features as f
-from geo.features import FEATURES, Anchor, Context, Evidence, Weights, feature_names, grid_cell
+from geo.features import (
+    FEATURES,
+    Anchor,
+    Context,
+    Evidence,
+    Weights,
+    calibration_group,
+    feature_names,
+    grid_cell,
+)
 from geo.gazetteer import ALIAS, ALTERNATE, Candidate
 
 
@@ -316,11 +325,17 @@ def test_weights_score_is_the_weighted_sum() -> None:
 
 
 def test_calibration_interpolates_between_its_points_and_clips_at_the_ends() -> None:
-    weights = Weights({}, calibration=((0.4, 0.2), (0.8, 0.6), (1.0, 0.99)))
-    assert weights.probability(0.1) == 0.2
-    assert weights.probability(0.6) == pytest.approx(0.4)
-    assert weights.probability(1.0) == 0.99
-    assert Weights({}).probability(0.7) == 0.7
+    weights = Weights({}, calibration={"place": ((0.4, 0.2), (0.8, 0.6), (1.0, 0.99))})
+    assert weights.probability(0.1, ATHENS_GA) == 0.2
+    assert weights.probability(0.6, ATHENS_GA) == pytest.approx(0.4)
+    assert weights.probability(1.0, ATHENS_GA) == 0.99
+    assert Weights({}).probability(0.7, ATHENS_GA) == 0.7
+
+
+def test_a_division_without_a_geonames_id_has_its_own_calibration() -> None:
+    """Its point comes from another source, often far from GeoNames' own for it."""
+    assert calibration_group(ONTARIO) != calibration_group(ATHENS_GA)
+    assert calibration_group(replace(ONTARIO, geonameid=6093943)) == calibration_group(ATHENS_GA)
 
 
 def test_ablating_an_unknown_feature_names_the_known_ones() -> None:
