@@ -169,6 +169,8 @@ class Evidence:
     context: Context = Context()
     #: The name is also a state's or a country's own name.
     division: bool = False
+    #: The name is a state's of the main country (one of :attr:`own_states`) or a country's.
+    state_or_country: bool = False
     #: Keys of the candidates that are a state of the main country by their own name.
     own_states: frozenset[str] = frozenset()
     #: Keys of the countries that only share their name with such a state.
@@ -403,10 +405,10 @@ def nearby_town(c: Candidate, e: Evidence) -> float:
 
 @_feature
 def qualified(c: Candidate, e: Evidence) -> float:
-    """Its state or country is written after another mention of the name."""
+    """Its state or country is written after another mention of the name, not after this one."""
     qualifiers = e.context.qualified.get(e.key, frozenset())
     return float(
-        not division_written_after(c, e)
+        not e.written_after
         and bool(qualifiers)
         and c.match <= ALIAS
         and (region_of(c) in qualifiers or bool(c.country_codes & qualifiers))
@@ -428,22 +430,30 @@ def foreign_namesake(c: Candidate, e: Evidence) -> float:
 # -- the story's geography (anchors)
 
 
+def _named_as_division(c: Candidate, e: Evidence) -> bool:
+    """A town or county by a name that is also the own name of a state of the story's main
+    country or of a country: what lies near it says nothing (a town called California near
+    Pittsburgh does not make "California" it)."""
+    return e.state_or_country and is_local(c)
+
+
 @_feature
 def anchors_nearby(c: Candidate, e: Evidence) -> float:
     """The share of the other names' first picks (towns, states) within 150 km."""
     anchors = [a for a in e.other_anchors(c) if a.kind not in _AREA_KINDS]
-    if not anchors:
+    if not anchors or _named_as_division(c, e):
         return 0.0
     return sum(_near(c.lat, c.lon, a) for a in anchors) / len(anchors)
 
 
 @_feature
-def anchor_distance(c: Candidate, e: Evidence) -> float:
-    """How far the nearest of the other names' first picks (towns, states) is: log10(1 + km)."""
+def anchor_nearness(c: Candidate, e: Evidence) -> float:
+    """How near the nearest other name's first pick (town, state) is: 4 - log10(1 + km)."""
     anchors = [a for a in e.other_anchors(c) if a.kind not in _AREA_KINDS]
-    if not anchors:
+    if not anchors or _named_as_division(c, e):
         return 0.0
-    return math.log10(1.0 + min(distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors))
+    km = min(distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors)
+    return max(0.0, 4.0 - math.log10(1.0 + km))
 
 
 @_feature
@@ -464,7 +474,7 @@ def contains_anchor(c: Candidate, e: Evidence) -> float:
 @_feature
 def in_anchor_division(c: Candidate, e: Evidence) -> float:
     """A town in the state or county that another name's first pick is."""
-    if not _is_town(c):
+    if not _is_town(c) or _named_as_division(c, e):
         return 0.0
     return float(
         any(
@@ -482,7 +492,7 @@ def in_anchor_division(c: Candidate, e: Evidence) -> float:
 @_feature
 def names_nearby(c: Candidate, e: Evidence) -> float:
     """How many other names (at most 3) can be a town or county within 50 km of it."""
-    if not e.context.readings:
+    if not e.context.readings or _named_as_division(c, e):
         return 0.0
     row, col = grid_cell(c.lat, c.lon)
     others = e.other_names(c)
@@ -500,7 +510,7 @@ def names_nearby(c: Candidate, e: Evidence) -> float:
 def region_support(c: Candidate, e: Evidence) -> float:
     """How many other names can lie in its state, each counted 1/(states it can lie in)."""
     region = region_of(c)
-    if not region:
+    if not region or _named_as_division(c, e):
         return 0.0
     others = e.other_names(c)
     support = sum(

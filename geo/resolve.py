@@ -211,8 +211,9 @@ class Resolver:
         ``span``, where the mention is in the context's text, lets what is written around it
         count (see :meth:`_written_around`)."""
         found = self._found(name, context)
+        evidence = self.evidence(name, labels, context, found, span)
         return sorted(
-            (self.score(c, self.evidence(name, labels, context, found, span)) for c in found),
+            (self.score(c, evidence) for c in found),
             key=lambda s: (-s.score, -s.candidate.population, s.candidate.key),
         )
 
@@ -252,6 +253,8 @@ class Resolver:
                 c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country")
                 for c in found
             ),
+            state_or_country=bool(states)
+            or any(c.kind == "country" and c.match == PRIMARY for c in found),
             own_states=frozenset(states),
             # a territory that is both (Guam, Puerto Rico) is the same place either way
             foreign_namesakes=frozenset(

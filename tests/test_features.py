@@ -200,6 +200,7 @@ def test_qualified_somewhere_and_qualifier_of_a_town() -> None:
     )
     assert _value("qualified", SPRINGFIELD_IL, Evidence("Springfield", context=context)) == 1
     # written after this very mention, it is division_written_after that counts, not both
+    # (and a mention with its own qualifier is not moved by another mention's)
     here = Evidence("Springfield", context=context, written_after=(ILLINOIS,))
     assert _value("qualified", SPRINGFIELD_IL, here) == 0
     assert _value("qualified", SPRINGFIELD_MO, Evidence("Springfield", context=context)) == 0
@@ -245,10 +246,27 @@ def test_readings_are_kept_by_one_degree_cell() -> None:
     assert grid_cell(CLARKE_GA.lat, CLARKE_GA.lon) == (33, -84)
 
 
-def test_anchor_distance_is_the_log_km_to_the_nearest_other_first_pick() -> None:
+def test_anchor_nearness_is_4_less_the_log_km_to_the_nearest_other_first_pick() -> None:
     evidence = Evidence("Athens", context=ATHENS_STORY)
-    assert _value("anchor_distance", ATHENS_GA, evidence) < 0.5  # about 1 km
-    assert _value("anchor_distance", ATHENS_GR, evidence) > 3.9  # about 9,000 km
+    assert _value("anchor_nearness", ATHENS_GA, evidence) > 3.5  # about 1 km
+    assert _value("anchor_nearness", ATHENS_GR, evidence) < 0.1  # about 9,000 km
+
+
+def test_what_lies_near_a_town_named_like_a_state_says_nothing() -> None:
+    """A town called California near Pittsburgh does not make "California" the town."""
+    california_pa = _town("California", "US", "PA", 40.07, -79.89, population=6_000)
+    pittsburgh = _town("Pittsburgh", "US", "PA", 40.44, -80.0, population=300_000)
+    context = Context(
+        anchors=(Anchor("pittsburgh", pittsburgh),),
+        keys_by_name={"pittsburgh": frozenset({pittsburgh.key})},
+        regions_by_name={"pittsburgh": frozenset({"US-PA"})},
+        towns={"pittsburgh": (pittsburgh.lat, pittsburgh.lon)},
+    )
+    as_state = Evidence("California", context=context, division=True, state_or_country=True)
+    as_town = Evidence("California", context=context)
+    for name in ("anchors_nearby", "anchor_nearness", "region_support", "nearby_town"):
+        assert _value(name, california_pa, as_state) == 0, name
+        assert _value(name, california_pa, as_town) > 0, name
 
 
 def test_names_nearby_counts_other_names_with_a_reading_within_50_km() -> None:

@@ -225,7 +225,7 @@ def test_state_written_after_a_town(
     place = _place_of(_story(geoparser, text), surface)
     assert place is not None and place.candidate.country_code == country
     assert distance_km(place.lat, place.lon, *near) < 50
-    assert any("written after it" in r for r in place.reasons)
+    assert any("written right after this mention" in r for r in place.reasons)
 
 
 def test_a_list_of_places_is_no_qualified_town(geoparser: Geoparser) -> None:
