@@ -308,7 +308,7 @@ def curated(c: Candidate, e: Evidence) -> float:
 
 @_feature
 def log_population(c: Candidate, e: Evidence) -> float:
-    """Population, as log10."""
+    """The population, as log10."""
     return math.log10(c.population + 1) if c.population > 0 else 0.0
 
 
