@@ -161,6 +161,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="take only the first N documents of each corpus (quick runs)",
     )
     parser.add_argument(
+        "--ablate",
+        action="append",
+        default=[],
+        metavar="FEATURE",
+        help="run with this resolution feature's weight set to 0 (geo/features.py), repeatable",
+    )
+    parser.add_argument(
         "--out-dir",
         type=Path,
         default=ROOT / "bench" / "out",
@@ -222,18 +229,27 @@ def load_corpus(path: Path, limit: int | None) -> list[dict[str, Any]]:
     return docs
 
 
-def _geo_env() -> dict[str, str]:
-    """The environment for `-P -m geo`: the caller's PYTHONPATH first, then the repository."""
+#: The environment variable through which the geoparser leaves out features (``--ablate``).
+ABLATE_ENV = "NEWS_ATLAS_ABLATE"
+
+
+def _geo_env(ablate: Sequence[str] = ()) -> dict[str, str]:
+    """The environment for `-P -m geo`: the caller's PYTHONPATH first, then the repository;
+    the features to leave out in ``$NEWS_ATLAS_ABLATE``."""
     env = dict(os.environ)
+    if ablate:
+        env[ABLATE_ENV] = ",".join(ablate)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (env.get("PYTHONPATH"), str(ROOT)) if p)
     return env
 
 
-def _run(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+def _run(
+    command: list[str], ablate: Sequence[str] = ()
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """Run a command from the repository root; returns the result and its wall-clock seconds."""
     start = time.perf_counter()
     result = subprocess.run(
-        command, cwd=ROOT, env=_geo_env(), capture_output=True, text=True, check=False
+        command, cwd=ROOT, env=_geo_env(ablate), capture_output=True, text=True, check=False
     )
     return result, time.perf_counter() - start
 
@@ -245,14 +261,19 @@ def _write_jsonl(path: Path, records: Sequence[dict[str, Any]]) -> None:
 
 
 def run_geoparse(
-    records: Sequence[dict[str, Any]], in_path: Path, out_path: Path, *, spans_given: bool = False
+    records: Sequence[dict[str, Any]],
+    in_path: Path,
+    out_path: Path,
+    *,
+    spans_given: bool = False,
+    ablate: Sequence[str] = (),
 ) -> tuple[dict[str, list[Any]], float]:
     """Run the geoparser over ``records``; returns the places by document id and the seconds."""
     _write_jsonl(in_path, records)
     command = [sys.executable, "-P", "-m", "geo", "geoparse", str(in_path), "-o", str(out_path)]
     if spans_given:
         command.append("--spans-given")
-    result, seconds = _run(command)
+    result, seconds = _run(command, ablate)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
         raise BenchError(f"`{' '.join(command[1:])}` exited with {result.returncode}:\n{tail}")
@@ -504,7 +525,7 @@ def bench_corpus(
 ) -> list[list[str]]:
     """Run, score, time and report one corpus; returns its table rows (all, last fraction)."""
     docs = load_corpus(path, args.limit)
-    name = path.stem
+    name = path.stem + "".join(f" -{feature}" for feature in args.ablate)
     out_dir: Path = args.out_dir / name
     out_dir.mkdir(parents=True, exist_ok=True)
     given_records = [
@@ -527,12 +548,14 @@ def bench_corpus(
             [{"id": d["id"], "text": d["text"]} for d in docs],
             work / "input.jsonl",
             out_dir / "predictions.jsonl",
+            ablate=args.ablate,
         )
         given, given_s = run_geoparse(
             given_records,
             work / "given-input.jsonl",
             out_dir / "given-predictions.jsonl",
             spans_given=True,
+            ablate=args.ablate,
         )
         spacy = time_spacy([d["text"] for d in docs], work)
     timing = Timing(len(docs), found_s, startup, None if spacy is None else spacy[1])

@@ -19,8 +19,9 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from .errors import ConfigurationError
+from .features import Context
 from .gazetteer import Candidate, Gazetteer
-from .resolve import Context, Resolver
+from .resolve import Resolver
 
 __all__ = ["OfflineGazetteer", "geocoder_names", "get_geocoder", "location_of"]
 

@@ -1,17 +1,22 @@
 """From mentions to places: choose, for each name, the gazetteer candidate the article means.
 
-Each candidate gets a score that is a sum of named features, so every choice can be
-explained ("capital +3, population 10M +7.0, in a country the article names +3"):
+Resolution runs in four stages, in this order:
 
-* how the name matched (its own name, an official alias, one of GeoNames' alternates);
-* its kind (countries and capitals are what news names most), and whether the entity label
-  fits it (a LOC is a sea or a region more often than a town);
-* its population, on a log scale;
-* the article's context: candidates in countries the article names (the one it names most
-  counts double), or that contain a place it names unambiguously; towns near a town it names
-  unambiguously (not a capital, often named for its government).
+1. **context** (:meth:`Resolver._context`): what the whole story says: the countries and
+   states it names clearly, the country it names most, its towns, the names written with
+   their state after them, and each name's first pick without context (its *anchor*);
+2. **features** (:mod:`geo.features`): each candidate of a mention is measured, one declared
+   feature at a time (how the name matched, its kind and size, the context, the anchors, what
+   is written around this very mention);
+3. **ranker** (:meth:`Resolver.score`): the features weighted by the fitted
+   :class:`~geo.features.Weights` (``data/resolve-weights.json``, written by ``bench/fit.py``)
+   and summed; the best score wins, and its softmax share over the mention's candidates,
+   calibrated on the development corpora, is the place's confidence;
+4. **fallback** (:meth:`Resolver.fallback`): a name the gazetteer lacks (a street, a school)
+   is placed by a place named inside it, written after it, or the story's main place.
 
-All mentions of one name in an article resolve to the same place.
+The mentions of one name resolve to the same place, unless the text writes different states or
+countries after them ("Springfield, Ill." and "Springfield, Mo."): each is then its own place.
 """
 
 from __future__ import annotations
@@ -21,8 +26,21 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
+from .features import (
+    FEATURES,
+    NEARBY_KM,
+    Anchor,
+    Context,
+    Evidence,
+    Weights,
+    default_weights,
+    grid_cell,
+    is_local,
+    measure,
+    region_of,
+)
 from .gazetteer import (
     ALIAS,
     ALTERNATE,
@@ -44,68 +62,12 @@ from .mentions import (
 
 __all__ = ["Place", "Resolver", "Scored"]
 
-#: What a kind of place is worth before anything else is known.
-KIND_PRIOR = {
-    "country": 6.0,
-    "historical": 5.0,
-    "continent": 5.0,
-    "sea": 4.0,
-    "capital": 3.0,
-    "border": 3.0,
-    "feature": 3.0,
-    "region": 4.5,
-    "city": 0.0,
-}
-MATCH_PRIOR = {PRIMARY: 0.0, ALIAS: -0.5, ALTERNATE: -2.5}
-#: Kinds that a LOC entity (rather than a GPE) usually names.
-LOC_KINDS = frozenset({"sea", "feature", "region", "continent", "border"})
-#: Rows of our own curated file are famous places; a town sharing their name rarely is.
-CURATED_BONUS = 2.0
-CONTEXT_COUNTRY = 3.0
-#: A town in a state or province the article names ("Riverdale" in a story about New Jersey).
-CONTEXT_REGION = 1.5
-#: A county in a state the article names: a county's name is shared by up to thirty states'
-#: (Washington, Jefferson, Franklin), and news names the counties of the state it is about
-#: ("Montgomery County" in a story set in Iowa is Iowa's, not Maryland's, ten times larger).
-COUNTY_REGION = 4.0
-#: A town near a town the article names unambiguously (Tobler's first law: what one story names
-#: lies together), so "Franklin" in a story set in New Orleans is not Franklin, Tennessee.
-NEARBY = 3.0
-#: How near counts as near for :data:`NEARBY`, in km.
-NEARBY_KM = 150.0
-#: A town whose name is followed by its state or country ("Alexandria, La.", "Paris, Texas"):
-#: the writer said which one they mean.
-QUALIFIED = 8.0
-NAMED_COUNTRY_SELF = 1.0
-#: A state or province the article names clearly by another name ("CAMP MURRAY, Wash."): its
-#: full name there means it ("Washington"), not a capital or a country sharing it.
-STATE_NAMED = 5.0
-#: A place in a country the article names, but not the one it names most, counts for less: a
-#: story set in England means Kent the county, not Kent, Washington, even when it also names
-#: the United States; and a country named in passing does not outweigh a city eight times
-#: larger (Geneva, Switzerland, not Geneva, Illinois).
-OTHER_COUNTRY = 0.75
-#: A state or province of the country the article names most, by its own name: news names a
-#: state far more often than a town sharing its name ("Wyoming" in a US story is the state, not
-#: Wyoming, Michigan, a suburb of 75,000). Only in a country of few divisions, states and
-#: provinces (:data:`STATES_AT_MOST`): the UK's 225 are councils ("Bolton" is the town).
-OWN_STATE = 1.0
+#: A state or province of the article's main country counts as its own state only in a country
+#: of few divisions, states and provinces: the UK's 225 are councils ("Bolton" is the town).
 STATES_AT_MOST = 60
-#: A state or province of the article's main country (as for :data:`OWN_STATE`), by its own
-#: name, written in a list next to another state of that country ("states such as California or
-#: Washington"): a list names things of one kind, so the state, not the capital or a town
-#: sharing its name. A list of towns ("Washington, New York and Boston") does not count: New
-#: York there is the city.
-LISTED_STATE = 4.0
 #: A town this large shares its name with a state as often as not ("New York"): next to it in
 #: a list, a name is no more a state than a town.
 LARGE_TOWN = 100_000
-#: A country sharing its name with such a state, when the article names nothing in it nor its
-#: adjective nor a neighbour of it: "Georgia" in a story set in the US is the state, not the
-#: country in the Caucasus (unless the story names Russia, Armenia, ...).
-FOREIGN_NAMESAKE = -6.0
-#: An alternate name matched by a dotted abbreviation ("La." → "LA", Los Angeles).
-DOTTED_ALTERNATE = -6.0
 #: How sure a place found by :meth:`Resolver.fallback` is: a guess from the article.
 FALLBACK_CONFIDENCE = 0.2
 #: How many runner-up candidates each place keeps for the user to pick from.
@@ -117,15 +79,22 @@ SHORT_CODE = 3
 ARABIC_ARTICLES = ("al ", "el ", "ad ", "ar ", "as ", "an ", "at ", "az ")
 #: Candidates considered per name, best name match and population first.
 MAX_CANDIDATES = 60
+#: A name's first pick is clear context when its softmax share is at least this: two readings
+#: whose scores are 3 apart under the hand-set weights these rules were first tuned with.
+CLEAR_SHARE = 0.95
+#: What a name is ranked against when nothing else is known.
+NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True, slots=True)
 class Scored:
-    """A candidate with its score and the features that made it."""
+    """A candidate with its score, the features that made it (name to value, the non-zero
+    ones) and, for a reader, what each added to the score."""
 
     candidate: Candidate
     score: float
     reasons: tuple[str, ...]
+    features: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,67 +138,13 @@ def _population_score(population: int) -> float:
     return math.log10(population + 1) if population > 0 else 0.0
 
 
-def _readable(population: int) -> str:
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if population >= size:
-            return f"{population / size:.3g}{unit}"
-    return str(population)
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What the article says overall that helps choose among candidates."""
-
-    countries: frozenset[str] = frozenset()
-    #: First-level divisions the article names unambiguously, as "US-NJ".
-    regions: frozenset[str] = frozenset()
-    #: Normalised names written with their state or country after a comma, to that
-    #: division ("US-LA") or country ("EG").
-    qualified: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    #: The country the article names most often (by its places, towns and adjectives).
-    main_country: str = ""
-    #: Towns and cities the article names unambiguously: normalised name to (lat, lon).
-    towns: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    #: Normalised names written after a town and a comma as its state or country ("Tacoma,
-    #: Washington"), to the key of that division or country.
-    qualifiers: Mapping[str, str] = field(default_factory=dict)
-    #: The article's text, when the caller gives it: what stands between two names.
-    text: str = ""
-    #: Countries the article names by a place in them or an adjective, not only by their name.
-    placed_in: frozenset[str] = frozenset()
-    #: Normalised names written in a list next to a state or province (see
-    #: :data:`LISTED_STATE`), to the countries of those states.
-    listed_with_states: Mapping[str, frozenset[str]] = field(default_factory=dict)
-
-
-def _near(candidate: Candidate, towns: Mapping[str, tuple[float, float]], name: str) -> bool:
-    """Whether ``candidate`` lies within :data:`NEARBY_KM` of a town the article names by
-    another name (a town is not near itself)."""
-    own = normalize(name) if name else ""
-    return any(
-        distance_km(candidate.lat, candidate.lon, lat, lon) < NEARBY_KM
-        for town, (lat, lon) in towns.items()
-        if town != own
-    )
-
-
 def _lies_in(town: Candidate, division: Candidate) -> bool:
-    """Whether ``town`` lies in ``division``, a country or a first-level division."""
+    """Whether ``town`` lies in ``division``, a country or a first-level division, by the
+    same codes (compare :func:`geo.features.lies_in`, which also accepts the country alone
+    where the two use different schemes)."""
     if division.kind == "country":
         return town.country_code == division.country_code
-    return _region_of(town) == _region_of(division) != ""
-
-
-def _is_local(candidate: Candidate) -> bool:
-    """A town or a county: what the article's towns and states tell apart from its namesakes
-    ("Montgomery County" in a story set in Red Oak, Iowa, is Iowa's, not Maryland's)."""
-    return candidate.kind in ("city", "capital") or candidate.feature_code == "ADM2"
-
-
-def _is_dotted_abbreviation(name: str) -> bool:
-    """ "La.", "Ky.", "N.J.": news abbreviates states with dots (AP style); GeoNames'
-    alternate names ("LA" for Los Angeles) are written without, so they should not win."""
-    return "." in name and len(normalize(name)) <= 4
+    return region_of(town) == region_of(division) != ""
 
 
 def _stems(adjective: str) -> list[str]:
@@ -239,18 +154,12 @@ def _stems(adjective: str) -> list[str]:
     return [word[:-1]] if word.endswith("n") and len(word) > 4 else []
 
 
-def _region_of(candidate: Candidate) -> str:
-    """ "US-NJ": the first-level division a place is in (or is), when the source says."""
-    if not candidate.country_code or not candidate.admin1:
-        return ""
-    return f"{candidate.country_code}-{candidate.admin1}"
-
-
 class Resolver:
     """Scores gazetteer candidates for the names of one article and picks the best."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, weights: Weights | None = None) -> None:
         self.gazetteer = gazetteer
+        self.weights = weights if weights is not None else default_weights()
 
     def candidates(self, name: str) -> list[Candidate]:
         """The gazetteer's candidates for ``name``. A code of up to three letters ("MoD",
@@ -271,90 +180,47 @@ class Resolver:
             return []
         return found
 
-    def score(
-        self,
-        candidate: Candidate,
-        labels: Iterable[str],
-        context: Context,
-        name: str = "",
-        *,
-        division: bool = False,
-        own_state: bool = False,
-    ) -> Scored:
-        """The candidate's score for a mention of ``name`` with these entity labels. With
-        ``division``, the name is also a state's or a country's own name: nearness to the
-        article's towns then does not count (a town called California near one the article
-        names does not make "California" the town). With ``own_state``, the candidate is a
-        state the name means in the article's main country (see :meth:`_own_states`)."""
-        reasons: list[str] = []
-        total = 0.0
-
-        def add(value: float, why: str) -> None:
-            nonlocal total
-            if value:
-                total += value
-                reasons.append(f"{why} {value:+.1f}")
-
-        add(
-            MATCH_PRIOR[candidate.match],
-            {ALIAS: "alias", ALTERNATE: "alternate name"}.get(candidate.match, "name"),
+    def score(self, candidate: Candidate, evidence: Evidence) -> Scored:
+        """The ranker: the candidate's features (:mod:`geo.features`), weighted and summed."""
+        values = measure(candidate, evidence)
+        reasons = []
+        for feature in FEATURES:
+            value = values.get(feature.name, 0.0)
+            added = self.weights.weights.get(feature.name, 0.0) * value
+            if added:
+                reasons.append(f"{feature.description} {added:+.1f}")
+        return Scored(
+            candidate,
+            round(self.weights.score(values), 3),
+            tuple(reasons),
+            tuple((name, round(value, 4)) for name, value in values.items()),
         )
-        if candidate.match == ALTERNATE and _is_dotted_abbreviation(name):
-            add(DOTTED_ALTERNATE, "a dotted abbreviation is an official one")
-        if candidate.kind == "capital" and candidate.match == ALTERNATE:
-            # a capital's other names ("Salisbury" for Harare) are mostly old or foreign ones
-            add(KIND_PRIOR["city"], "city")
-        else:
-            add(KIND_PRIOR[candidate.kind], candidate.kind)
-        if candidate.kind in LOC_KINDS and "LOC" in labels:
-            add(3.0, "named as a location")
-        if candidate.source.startswith("data/places.csv"):
-            add(CURATED_BONUS, "well-known feature")
-        add(
-            _population_score(candidate.population), f"population {_readable(candidate.population)}"
-        )
-        own = candidate.country_codes
-        if candidate.kind == "country" and candidate.country_code in context.countries:
-            add(NAMED_COUNTRY_SELF, "country named in the article")
-        elif context.main_country in own:
-            add(CONTEXT_COUNTRY, "in the country the article names most")
-        elif own & context.countries:
-            add(OTHER_COUNTRY, "in a country the article names")
-        region = _region_of(candidate)
-        if own_state:
-            add(OWN_STATE, "a state or province of the country the article names most")
-        if candidate.feature_code == "ADM1" and region in context.regions:
-            add(STATE_NAMED, "a state or province the article names")
-        if candidate.feature_code == "ADM2" and region in context.regions:
-            add(COUNTY_REGION, "a county of a state the article names")
-        elif _is_local(candidate) and region in context.regions:
-            add(CONTEXT_REGION, "in a state or province the article names")
-        if own_state and candidate.country_code in context.listed_with_states.get(
-            normalize(name), ()
-        ):
-            add(LISTED_STATE, "listed with another state or province of its country")
-        qualifiers = context.qualified.get(normalize(name), frozenset()) if name else frozenset()
-        # by its own name: "Washington, New York and Boston" is a list, and Watervliet, N.Y.,
-        # once called Washington, is not meant
-        if _is_local(candidate) and not division and _near(candidate, context.towns, name):
-            add(NEARBY, f"within {NEARBY_KM:.0f} km of a town the article names")
-        if qualifiers and candidate.match <= ALIAS and (region in qualifiers or own & qualifiers):
-            add(QUALIFIED, "its state or country is written after it")
-        if name and context.qualifiers.get(normalize(name)) == candidate.key:
-            add(QUALIFIED, "written after a town of it, as its state or country")
-        return Scored(candidate, round(total, 3), tuple(reasons))
 
     def _in_large_country(self, candidate: Candidate) -> bool:
         country = self.gazetteer.countries().get(candidate.country_code)
         return country is not None and country.population >= LARGE_COUNTRY
 
     def rank(
-        self, name: str, labels: Iterable[str] = ("GPE",), context: Context = Context()
+        self,
+        name: str,
+        labels: Iterable[str] = ("GPE",),
+        context: Context = NO_CONTEXT,
+        span: tuple[int, int] | None = None,
     ) -> list[Scored]:
-        """Every candidate for ``name``, best first (ties: larger population, then key)."""
-        labels = tuple(labels)
-        # a US county by its bare name ("Cuyahoga") only in a story set in the US: elsewhere
-        # "Berkshire" is the English county the gazetteer lacks, not Massachusetts'
+        """Every candidate for ``name``, best first (ties: larger population, then key).
+        ``span``, where the mention is in the context's text, lets what is written around it
+        count (see :meth:`_written_around`)."""
+        found = self._found(name, context)
+        evidence = self.evidence(name, labels, context, found, span)
+        return sorted(
+            (self.score(c, evidence) for c in found),
+            key=lambda s: (-s.score, -s.candidate.population, s.candidate.key),
+        )
+
+    def _found(self, name: str, context: Context) -> list[Candidate]:
+        """The candidates ``rank`` measures. A US county by its bare name ("Cuyahoga") only in
+        a story set in the US: elsewhere "Berkshire" is the English county the gazetteer lacks,
+        not Massachusetts'."""
         found = [
             c
             for c in self.candidates(name)
@@ -364,25 +230,71 @@ class Resolver:
                 and c.country_code != context.main_country
             )
         ]
-        found += self._country_of_part(name, found, context)
-        division = any(
-            c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country") for c in found
-        )
+        return found + self._country_of_part(name, found, context)
+
+    def evidence(
+        self,
+        name: str,
+        labels: Iterable[str],
+        context: Context,
+        found: Sequence[Candidate],
+        span: tuple[int, int] | None = None,
+    ) -> Evidence:
+        """What the features of ``found``, the candidates of a mention of ``name``, are
+        measured against."""
         states = self._own_states(found, context)
-        scored = [
-            self.score(c, labels, context, name, division=division, own_state=c.key in states)
-            for c in found
-        ]
-        if states:
+        states_at = [(c.lat, c.lon) for c in found if c.key in states]
+        after, possessor = self._written_around(span, context.text)
+        return Evidence(
+            name,
+            frozenset(labels),
+            context,
+            division=any(
+                c.match == PRIMARY and (c.feature_code == "ADM1" or c.kind == "country")
+                for c in found
+            ),
+            state_or_country=bool(states)
+            or any(c.kind == "country" and c.match == PRIMARY for c in found),
+            own_states=frozenset(states),
             # a territory that is both (Guam, Puerto Rico) is the same place either way
-            states_at = [(c.lat, c.lon) for c in found if c.key in states]
-            scored = [
-                _with(s, FOREIGN_NAMESAKE, "a country the article names only by this name")
-                if self._foreign_namesake(s.candidate, context, states_at)
-                else s
-                for s in scored
-            ]
-        return sorted(scored, key=lambda s: (-s.score, -s.candidate.population, s.candidate.key))
+            foreign_namesakes=frozenset(
+                c.key for c in found if states and self._foreign_namesake(c, context, states_at)
+            ),
+            top_population=max((c.population for c in found), default=0),
+            written_after=after,
+            possessor=possessor,
+        )
+
+    def _written_around(
+        self, span: tuple[int, int] | None, text: str
+    ) -> tuple[tuple[Candidate, ...], tuple[Candidate, ...]]:
+        """The states or countries written right after the mention at ``span`` ("SPRINGFIELD,
+        Ill.", "Springfield, Illinois") and as its owner right before it ("India's Punjab")."""
+        if span is None or not text:
+            return (), ()
+        start, end = span
+        after = _AFTER.match(text, end)
+        before = _POSSESSOR.search(text, max(0, start - _POSSESSOR_REACH), start)
+        return (
+            self._division_named(after.group(1)) if after else (),
+            self._division_named(before.group(1), from_end=True) if before else (),
+        )
+
+    def _division_named(self, words: str, *, from_end: bool = False) -> tuple[Candidate, ...]:
+        """The states or countries the longest leading (or, ``from_end``, trailing) run of
+        ``words`` is the own name or official alias of ("Ill.", "New South Wales"); () when it
+        is none."""
+        parts = words.split()
+        for size in range(len(parts), 0, -1):
+            run = parts[-size:] if from_end else parts[:size]
+            found = tuple(
+                c
+                for c in self.gazetteer.lookup(" ".join(run))
+                if c.match <= ALIAS and (c.feature_code == "ADM1" or c.kind == "country")
+            )
+            if found:
+                return found
+        return ()
 
     def _country_of_part(
         self, name: str, found: Sequence[Candidate], context: Context
@@ -500,23 +412,44 @@ class Resolver:
             first = group[0]
             if first.place is not None:
                 place = self.adjective_place(first.place, first.text, context)
-                places.append(Place(place, tuple(group), 1.0, ("named by its adjective",)))
+                reasons = ("named by its adjective",)
+                confidence = self.weights.adjective_confidence
+                places.append(Place(place, tuple(group), confidence, reasons))
                 continue
-            ranked = self.rank(first.name, {m.label for m in group}, context)
-            if not ranked:
-                unknown.append(group)
-                continue
-            best = ranked[0]
-            places.append(
-                Place(
-                    best.candidate,
-                    tuple(group),
-                    _confidence(ranked),
-                    best.reasons,
-                    tuple(ranked[1 : 1 + RUNNERS_UP]),
+            for part in self._by_qualifier(group, context):
+                qualified = next(
+                    (m for m in part if self._written_around(_span(m), text)[0]), part[0]
                 )
-            )
+                ranked = self.rank(first.name, {m.label for m in part}, context, _span(qualified))
+                if not ranked:
+                    unknown.append(part)
+                    continue
+                best = ranked[0]
+                places.append(
+                    Place(
+                        best.candidate,
+                        tuple(part),
+                        round(self.weights.probability(_share(ranked), best.candidate), 3),
+                        best.reasons,
+                        tuple(ranked[1 : 1 + RUNNERS_UP]),
+                    )
+                )
         return _merge(places + self._placed_by_fallback(unknown, context, places, guess=guess))
+
+    def _by_qualifier(self, group: list[Mention], context: Context) -> list[list[Mention]]:
+        """The mentions of one name, split where the text writes different states or
+        countries after them ("Springfield, Ill." … "Springfield, Mo."): a mention without one
+        goes with the last one before it that has one (the first, before any)."""
+        written = [self._written_around(_span(m), context.text)[0] for m in group]
+        keys = [tuple(sorted(c.key for c in after)) for after in written]
+        if len({k for k in keys if k}) < 2:
+            return [group]
+        parts: dict[tuple[str, ...], list[Mention]] = {}
+        current = next(k for k in keys if k)
+        for mention, key in zip(group, keys, strict=True):
+            current = key or current
+            parts.setdefault(current, []).append(mention)
+        return list(parts.values())
 
     def _placed_by_fallback(
         self,
@@ -703,6 +636,10 @@ class Resolver:
         towns: dict[str, tuple[float, float]] = {}
         named: dict[str, int] = defaultdict(int)
         placed_in: set[str] = set()
+        anchors: list[Anchor] = []
+        readings: dict[tuple[int, int], list[tuple[str, float, float]]] = defaultdict(list)
+        regions_by_name: dict[str, frozenset[str]] = {}
+        keys_by_name: dict[str, frozenset[str]] = {}
         qualified, qualifiers = self._qualified(mentions)
         for group in groups.values():
             first = group[0]
@@ -721,9 +658,22 @@ class Resolver:
                     (s.candidate for s in ranked if s.candidate.key == written_after),
                     ranked[0].candidate,
                 )
+                anchors.append(Anchor(normalize(first.name), top))
+                for s in ranked:
+                    if s.candidate.match <= ALIAS and is_local(s.candidate):
+                        cell = grid_cell(s.candidate.lat, s.candidate.lon)
+                        readings[cell].append(
+                            (normalize(first.name), s.candidate.lat, s.candidate.lon)
+                        )
+                keys_by_name[normalize(first.name)] = frozenset(s.candidate.key for s in ranked)
+                regions_by_name[normalize(first.name)] = frozenset(
+                    region
+                    for s in ranked
+                    if s.candidate.match <= ALIAS and (region := region_of(s.candidate))
+                )
                 unambiguous = (
                     len(ranked) == 1
-                    or ranked[0].score - ranked[1].score >= 3.0
+                    or _share(ranked) >= CLEAR_SHARE
                     or top.key == written_after
                     or _only_by_own_name(ranked)
                 )
@@ -738,8 +688,8 @@ class Resolver:
             countries.update(top.country_codes)
             if top.kind != "country":
                 placed_in.update(top.country_codes)
-            if top.feature_code == "ADM1" and _region_of(top):
-                regions.add(_region_of(top))
+            if top.feature_code == "ADM1" and region_of(top):
+                regions.add(region_of(top))
             # a capital is named for its government ("Washington said") as often as for itself
             if top.kind == "city" and first.place is None:
                 towns[normalize(first.name)] = (top.lat, top.lon)
@@ -754,6 +704,10 @@ class Resolver:
             text=text,
             placed_in=frozenset(placed_in),
             listed_with_states=self._listed_with_states(mentions, text),
+            anchors=tuple(anchors),
+            keys_by_name=keys_by_name,
+            regions_by_name={k: v for k, v in regions_by_name.items() if v},
+            readings={cell: tuple(found) for cell, found in readings.items()},
         )
 
     def _listed_with_states(
@@ -818,20 +772,28 @@ class Resolver:
             if not divisions:
                 continue
             top = min(divisions, key=lambda c: not self._in_large_country(c))
-            if top.feature_code == "ADM1" and _region_of(top):
-                qualified[normalize(town.name)].add(_region_of(top))
+            if top.feature_code == "ADM1" and region_of(top):
+                qualified[normalize(town.name)].add(region_of(top))
             elif top.kind == "country":
                 qualified[normalize(town.name)].add(top.country_code)
             # the state itself, when the town before it is one of its own ("Washington, New
             # York and Boston" is a list: no town called Washington lies in New York state)
             if any(
-                c.match <= ALIAS and _is_local(c) and _lies_in(c, top)
+                c.match <= ALIAS and is_local(c) and _lies_in(c, top)
                 for c in self.candidates(town.name)
             ):
                 qualifiers.setdefault(normalize(after.name), top.key)
         return {name: frozenset(codes) for name, codes in qualified.items()}, qualifiers
 
 
+#: A state or country written after a name and a comma: "SPRINGFIELD, Ill.", "Sydney, New South
+#: Wales" (up to three capitalised words; :meth:`Resolver._division_named` takes the longest run
+#: that names one).
+_AFTER = re.compile(r",\s*([A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2})")
+#: Its owner written before a name: "India's Punjab", "New York's Queens".
+_POSSESSOR = re.compile(r"((?:[A-Z][\w.]*\s+){0,2}[A-Z][\w.]*)['’]s\s+$")
+#: How far before a name its owner may start, in characters.
+_POSSESSOR_REACH = 40
 #: What stands between two items of a list: "California or Washington", "Ohio, Texas and Utah".
 _LIST_GAP = re.compile(r",?\s+(?:and|or|&)\s+|,\s*")
 #: What joins the parts of a country's name ("Trinidad and Tobago", "Bosnia & Herzegovina").
@@ -846,13 +808,6 @@ def _only_by_own_name(ranked: Sequence[Scored]) -> bool:
     of GeoNames' alternate names ("Southold", New York, not South Bend)."""
     return ranked[0].candidate.match == PRIMARY and all(
         s.candidate.match == ALTERNATE for s in ranked[1:]
-    )
-
-
-def _with(scored: Scored, value: float, why: str) -> Scored:
-    """``scored`` with one more feature added."""
-    return Scored(
-        scored.candidate, round(scored.score + value, 3), (*scored.reasons, f"{why} {value:+.1f}")
     )
 
 
@@ -889,10 +844,10 @@ def focus(places: Sequence[Place]) -> Place | None:
             by_country[code] += len(place.mentions)
     first = {p.key: min(m.start for m in p.mentions) for p in places}
     main = min(by_country, key=lambda c: (-by_country[c], c)) if by_country else ""
-    regions = {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+    regions = {region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
     local = [p for p in places if p.kind in ("city", "capital")]
     national = [p for p in local if p.candidate.country_code == main]
-    regional = [p for p in national if _region_of(p.candidate) in regions - {""}]
+    regional = [p for p in national if region_of(p.candidate) in regions - {""}]
     in_main = [p for p in places if main in p.candidate.country_codes]
     pool = regional or national or local or in_main or list(places)
     return min(pool, key=lambda p: (-_weight(p), first[p.key]))
@@ -1012,7 +967,7 @@ def _is_area(candidate: Candidate) -> bool:
 
 def _regions_of(places: Sequence[Place]) -> set[str]:
     """The states and provinces among ``places``, as "US-NJ"."""
-    return {_region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
+    return {region_of(p.candidate) for p in places if p.candidate.feature_code == "ADM1"}
 
 
 def _named_elsewhere(found: Scored, places: Sequence[Place]) -> bool:
@@ -1023,9 +978,7 @@ def _named_elsewhere(found: Scored, places: Sequence[Place]) -> bool:
     candidate = found.candidate
     if _is_area(candidate):
         return True
-    return candidate.kind in ("city", "capital") and _region_of(candidate) not in _regions_of(
-        places
-    )
+    return candidate.kind in ("city", "capital") and region_of(candidate) not in _regions_of(places)
 
 
 def _is_division_name(surface: str) -> bool:
@@ -1042,11 +995,14 @@ def _group(mentions: Sequence[Mention]) -> dict[str, list[Mention]]:
     return groups
 
 
-def _confidence(ranked: Sequence[Scored]) -> float:
+def _share(ranked: Sequence[Scored]) -> float:
     """The best candidate's share of the softmax over all scores: 1.0 when it stands alone."""
     best = ranked[0].score
-    total = sum(math.exp(s.score - best) for s in ranked)
-    return round(1.0 / total, 3)
+    return 1.0 / sum(math.exp(s.score - best) for s in ranked)
+
+
+def _span(mention: Mention) -> tuple[int, int]:
+    return mention.start, mention.end
 
 
 def _merge(places: list[Place]) -> list[Place]:

@@ -66,6 +66,8 @@ class SpanResult:
     best: Scored | None
     #: The span is an adjective ("French") resolved through the demonym table.
     demonym: bool = False
+    #: Every candidate the span's name has, best first (empty for an adjective or a fallback).
+    ranked: tuple[Scored, ...] = ()
 
 
 class Geoparser:
@@ -200,18 +202,19 @@ class Geoparser:
             surface = text[start:end]
             mention = next((m for m in given if m.start == start and m.end == end), None)
             best: Scored | None = None
+            ranked: list[Scored] = []
             if mention is not None and mention.place is not None:
                 place = self.resolver.adjective_place(mention.place, mention.text, context)
                 best = Scored(place, 0.0, ("named by its adjective",))
             elif mention is not None:
-                ranked = self.resolver.rank(mention.name, (mention.label,), context)
+                ranked = self.resolver.rank(mention.name, (mention.label,), context, (start, end))
                 best = ranked[0] if ranked else None
                 if best is None:  # a street, a school, "Orange County": see Resolver.fallback
                     best = self.resolver.fallback(
                         surface, (mention.label,), context, places, ends=[end]
                     )
             demonym = mention is not None and mention.demonym
-            results.append(SpanResult(start, end, surface, best, demonym))
+            results.append(SpanResult(start, end, surface, best, demonym, tuple(ranked)))
         return results
 
 
