@@ -60,6 +60,23 @@ def test_past_the_deadline_the_worker_is_replaced(pool: AnalysisPool) -> None:
     assert _worker_of(pool) != before
 
 
+def test_an_article_stopped_by_a_limit_is_refused_at_once_when_asked_again(
+    pool: AnalysisPool,
+) -> None:
+    with pytest.raises(AnalysisTimeout):
+        pool.analyse(Article(SLEEP))
+    worker = _worker_of(pool)
+    started = time.monotonic()
+
+    with pytest.raises(AnalysisTimeout, match="more than 2 seconds"):
+        pool.analyse(Article(SLEEP))
+
+    assert time.monotonic() - started < 1
+    assert _worker_of(pool) == worker  # no worker was taken, none was stopped
+    with pytest.raises(AnalysisTimeout):  # with other corrections, it is another request
+        pool.analyse(Article(SLEEP), ("d3",))
+
+
 def test_over_the_memory_cap_the_worker_is_replaced(pool: AnalysisPool) -> None:
     before = _worker_of(pool)
 
