@@ -3,15 +3,17 @@ Playwright, and a user's tab that blocks and records every request leaving the m
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,8 +45,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve() -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port, until the module's tests are done."""
+def serve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port, until the module's tests are done; with
+    ``env`` added to its environment, and the app of the checkout at ``root``."""
     port = _free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below; a pipe could stall the server)
     process = subprocess.Popen(
@@ -53,7 +56,8 @@ def serve() -> Iterator[str]:
             "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
         ],
-        cwd=ROOT,
+        cwd=root,
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -207,3 +211,90 @@ def close(tab: Session) -> None:
     tab.context.close()
     outside = [u for u in tab.blocked if urlparse(u).hostname not in TILE_HOSTS]
     assert not outside, f"the page asked the outside world for more than tiles: {outside[:5]}"
+
+
+# --- other readers while one article runs (test_responsive.py, bench/responsive.py) -----------
+
+#: Text that spaCy's tokenizer takes minutes over: it is quadratic on runs of punctuation
+#: (explosion/spaCy#1768). 16,000 characters of ".!" ran past a 20 s deadline on two cores.
+#: If the pipeline ever stops being slow on it, a slow input of another shape must take its place.
+SLOW_ARTICLE = KENYA + " " + ".!" * 8000
+_RUNNING = "[data-testid=stApp][data-test-script-state=running]"
+_WATCH_RUNS = """() => {
+    window.runStates = [];
+    if (window.runWatcher) return;
+    const app = document.querySelector("[data-testid=stApp]");
+    window.runWatcher = new MutationObserver(() => {
+        window.runStates.push(app.getAttribute("data-test-script-state"));
+    });
+    window.runWatcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def submit(session: Session, text: str) -> None:
+    """Paste ``text`` and press the button, then return as soon as its script runs (without
+    waiting for the answer, unlike :meth:`Session.paste`)."""
+    session.page.get_by_text("Paste text").click()
+    session.settle()
+    session.page.get_by_label("Paste an English news article").fill(text)
+    session.page.get_by_role("button", name="Map this article").click()
+    session.page.wait_for_selector(_RUNNING, timeout=30_000)
+
+
+def running(session: Session) -> bool:
+    """Whether the session's script is running now."""
+    return bool(session.page.locator(_RUNNING).count())
+
+
+def rerun_seconds(session: Session) -> float:
+    """Seconds from pressing R (Streamlit's rerun key) until the session's script has run
+    again, from start to end: the page's whole answer to a click that changes nothing."""
+    page = session.page
+    page.evaluate(_WATCH_RUNS)
+    page.locator("h1").first.click()  # keys go to the page, not to a widget
+    started = time.monotonic()
+    page.keyboard.press("r")
+    page.wait_for_function(
+        """() => {
+            const ran = window.runStates.indexOf("running");
+            return ran >= 0 && window.runStates.indexOf("notRunning", ran) > ran;
+        }""",
+        timeout=120_000,
+    )
+    return time.monotonic() - started
+
+
+def health_seconds(url: str) -> float:
+    """Seconds the server takes to answer its health check."""
+    started = time.monotonic()
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=120) as answer:
+        assert answer.read() == b"ok"
+    return time.monotonic() - started
+
+
+class HealthProbe:
+    """Asks the server's health check every ``every`` seconds, in a thread, until the
+    ``with`` block ends; ``latencies`` holds each answer's time in seconds."""
+
+    def __init__(self, url: str, every: float = 0.2) -> None:
+        self.url = url
+        self.every = every
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.latencies.append(health_seconds(self.url))
+            except OSError:  # no answer within two minutes: as good as none
+                self.latencies.append(math.inf)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> HealthProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
