@@ -67,6 +67,7 @@ __all__ = [
     "DEFAULT_MEMORY",
     "DEFAULT_SIZE",
     "LOAD_DEADLINE",
+    "NICENESS",
     "REMEMBERED",
     "Analyser",
     "AnalysisPool",
@@ -87,6 +88,10 @@ DEFAULT_SIZE = min(2, os.cpu_count() or 1)
 LOAD_DEADLINE = 300.0
 #: How many articles stopped by a limit a pool remembers, so as not to run them again.
 REMEMBERED = 256
+#: How much lower a worker's CPU priority is than the server's (``nice``): on a busy machine
+#: the server's own short work (reruns, the health check, drawing maps) goes first, and an
+#: analysis takes the time left over.
+NICENESS = 10
 #: What a worker analyses once after loading, so that the first reader's article does not
 #: pay for the pipeline's lazy set-up (and that set-up is not counted against its cap).
 _WARM_UP = "Floods hit the capital on Monday. Rescue teams were sent from the coast."
@@ -356,6 +361,8 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
     the worker exits (a ``MemoryError`` can leave any library in a state we cannot trust).
     """
     fix_mmap_threshold()  # freed blocks go back to the system: the cap measures one analysis
+    if hasattr(os, "nice"):  # not on Windows
+        os.nice(NICENESS)
     try:
         analyser = factory()
         analyser.analyse(_WARM_UP)

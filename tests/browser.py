@@ -274,22 +274,28 @@ def health_seconds(url: str) -> float:
 
 class HealthProbe:
     """Asks the server's health check every ``every`` seconds, in a thread, until the
-    ``with`` block ends; ``latencies`` holds each answer's time in seconds."""
+    ``with`` block ends; ``answers`` holds when each was asked (``time.monotonic()``) and
+    how many seconds it took."""
 
     def __init__(self, url: str, every: float = 0.2) -> None:
         self.url = url
         self.every = every
-        self.latencies: list[float] = []
+        self.answers: list[tuple[float, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._probe, daemon=True)
 
     def _probe(self) -> None:
         while not self._stop.is_set():
+            asked = time.monotonic()
             try:
-                self.latencies.append(health_seconds(self.url))
+                self.answers.append((asked, health_seconds(self.url)))
             except OSError:  # no answer within two minutes: as good as none
-                self.latencies.append(math.inf)
+                self.answers.append((asked, math.inf))
             self._stop.wait(self.every)
+
+    @property
+    def latencies(self) -> list[float]:
+        return [seconds for _, seconds in self.answers]
 
     def __enter__(self) -> HealthProbe:
         self._thread.start()
