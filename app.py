@@ -76,11 +76,12 @@ GEOCODERS = {
 ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "border": 7}
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=lambda pool: pool.close(wait=False))
 def workers() -> AnalysisPool:
     """The worker processes that analyse articles, each within a deadline and a memory cap
     (``geo.worker``): one article can never stall the server. Made on the server's first
-    run, so that the workers load the model while the page is drawn."""
+    run, so that the workers load the model while the page is drawn; stopped when the
+    cache is cleared."""
     return pool_from_env(settings())
 
 

@@ -196,15 +196,16 @@ class AnalysisPool:
         when the analysis was stopped, and whatever the analysis itself raised."""
         return self.submit(article, fixes).result()
 
-    def close(self) -> None:
-        """Stop every worker once the analyses already submitted are done."""
-        if self._closed:
-            return
-        self._closed = True
-        for _ in self._threads:
-            self._jobs.put(None)
-        for thread in self._threads:
-            thread.join()
+    def close(self, *, wait: bool = True) -> None:
+        """Stop every worker once the analyses already submitted are done; with ``wait``,
+        return only then."""
+        if not self._closed:
+            self._closed = True
+            for _ in self._threads:
+                self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
 
     def __enter__(self) -> AnalysisPool:
         return self

@@ -145,6 +145,18 @@ def test_a_closed_pool_takes_no_more_articles() -> None:
         pool.submit(Article("too late"))
 
 
+def test_closing_without_waiting_still_finishes_what_was_asked() -> None:
+    pool = AnalysisPool(1, factory=Standin)
+    asked = pool.submit(Article("asked before closing"))
+    started = time.monotonic()
+    pool.close(wait=False)
+
+    assert time.monotonic() - started < 1
+    assert asked.result(timeout=60).article.text == "asked before closing"
+    pool.close()  # and then waiting: every worker has stopped
+    assert not any(thread.is_alive() for thread in pool._threads)
+
+
 # --- the real pipeline --------------------------------------------------------------------------
 
 
