@@ -227,7 +227,7 @@ class AnalysisPool:
             if not job.future.set_running_or_notify_cancel():
                 continue
             try:
-                if worker.broken:
+                if worker.broken or not worker.process.is_alive():  # e.g. the OOM killer
                     worker.stop()
                     worker = _Worker(self._context, self._factory, self.limits)
                 job.future.set_result(worker.run(job.request))

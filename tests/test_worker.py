@@ -8,8 +8,12 @@ process would have made, and that the memory cap holds for the real pipeline.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,7 +27,7 @@ from geo.story import Geoparser
 from geo.worker import DEFAULT_DEADLINE, DEFAULT_MEMORY, AnalysisPool, Limits, pool_from_env
 
 from .analysers import CRASH, GREEDY, REFUSE, SLEEP, Standin, Unloadable
-from .conftest import SEED
+from .conftest import ROOT, SEED
 
 MB = 2**20
 
@@ -91,6 +95,16 @@ def test_a_crashed_worker_is_reported_and_replaced(pool: AnalysisPool) -> None:
 
     with pytest.raises(AnalysisError, match=r"stopped unexpectedly .*signal SIGSEGV"):
         pool.analyse(Article(CRASH))
+
+    assert _worker_of(pool) != before
+
+
+def test_a_worker_that_died_while_idle_is_replaced_before_its_next_article(
+    pool: AnalysisPool,
+) -> None:
+    before = _worker_of(pool)
+    os.kill(int(before.removeprefix("pid:")), signal.SIGKILL)  # as the OOM killer would
+    time.sleep(0.5)
 
     assert _worker_of(pool) != before
 
@@ -224,6 +238,12 @@ def test_a_bad_setting_names_itself(config: dict[str, str]) -> None:
 
     with pytest.raises(ConfigurationError, match=re.escape(f"{name}='{value}'")):
         pool_from_env(config, factory=Standin)
+
+
+def test_the_pool_never_imports_streamlit() -> None:
+    code = "import sys, geo.worker; sys.exit('streamlit' in sys.modules)"
+
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=300).returncode == 0
 
 
 def test_limits_must_be_positive() -> None:
