@@ -114,9 +114,7 @@ def analyse(text: str, source: str, year: int | None) -> Story:
 @st.cache_data(show_spinner=False, max_entries=64)
 def corrected(text: str, source: str, year: int | None, fixes: tuple[str, ...]) -> Story:
     """The offline story after the reader's corrections (given as link tokens)."""
-    if not fixes:
-        return analyse(text, source, year)
-    return workers().analyse(article_from_text(text, source=source, year=year), fixes)
+    return workers().corrected(analyse(text, source, year), fixes)
 
 
 @dataclass(frozen=True)
@@ -769,7 +767,11 @@ def waiting_ui(article_id: str) -> Iterator[None]:
 def main() -> None:
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
     level_memory()
-    workers()  # the workers start loading the model now, not when the first article is asked
+    try:
+        workers()  # they start loading the model now, not when the first article is asked
+    except ConfigurationError as err:
+        st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
+        return
     restore_view()
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")

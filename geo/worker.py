@@ -8,6 +8,7 @@ each analysis in one of a few worker processes instead::
     pool = AnalysisPool(size=2)              # the workers start loading the model at once
     story = pool.analyse(article)            # or pool.submit(article): a Future[Story]
     story = pool.analyse(article, ("m120=gn:2643743",))   # with a reader's corrections
+    story = pool.corrected(story, ("d120",))             # corrections to a story at hand
     pool.close()
 
 Each worker loads the spaCy model and the gazetteer once (one worker after the other, so the
@@ -125,10 +126,17 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class _Request:
-    """One analysis, as sent to a worker: the article and the reader's corrections (tokens)."""
+    """One analysis, as sent to a worker: the article, the reader's corrections (tokens), and
+    the article's story before them when the caller has it (then it is not made again)."""
 
     article: Article
     fixes: tuple[str, ...] = ()
+    story: Story | None = None
+
+    @property
+    def key(self) -> tuple[Article, tuple[str, ...]]:
+        """What decides the result: the same key, the same story (or the same limit hit)."""
+        return self.article, self.fixes
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +170,7 @@ class AnalysisPool:
         self._first_loaded = threading.Event()  # the first worker has loaded, or failed to
         self._warm = threading.Event()  # some worker has its model loaded
         self._closed = False
-        self._stopped: OrderedDict[_Request, AnalysisError] = OrderedDict()
+        self._stopped: OrderedDict[tuple[Article, tuple[str, ...]], AnalysisError] = OrderedDict()
         self._stopped_lock = threading.Lock()
         self._threads = [
             threading.Thread(target=self._supervise, args=(i,), name=f"analysis-{i}", daemon=True)
@@ -177,14 +185,17 @@ class AnalysisPool:
         for a load)."""
         return self._warm.is_set()
 
-    def submit(self, article: Article, fixes: tuple[str, ...] = ()) -> Future[Story]:
-        """The story of ``article`` after the corrections ``fixes`` (link tokens), to come."""
+    def submit(
+        self, article: Article, fixes: tuple[str, ...] = (), story: Story | None = None
+    ) -> Future[Story]:
+        """The story of ``article`` after the corrections ``fixes`` (link tokens), to come;
+        ``story`` is the article's story before them, when the caller has it."""
         if self._closed:
             raise RuntimeError("this analysis pool is closed")
         future: Future[Story] = Future()
-        request = _Request(article, tuple(fixes))
+        request = _Request(article, tuple(fixes), story)
         with self._stopped_lock:
-            stopped = self._stopped.get(request)
+            stopped = self._stopped.get(request.key)
         if stopped is not None:
             future.set_exception(copy.copy(stopped))
         else:
@@ -195,6 +206,13 @@ class AnalysisPool:
         """The story of ``article``, waiting for it. Raises :class:`~geo.errors.AnalysisError`
         when the analysis was stopped, and whatever the analysis itself raised."""
         return self.submit(article, fixes).result()
+
+    def corrected(self, story: Story, fixes: tuple[str, ...]) -> Story:
+        """``story`` after the corrections ``fixes``, waiting for it (as :meth:`analyse`).
+        Raises :class:`~geo.corrections.CorrectionError` when they do not fit the story."""
+        if not fixes:
+            return story
+        return self.submit(story.article, fixes, story).result()
 
     def close(self, *, wait: bool = True) -> None:
         """Stop every worker once the analyses already submitted are done; with ``wait``,
@@ -241,7 +259,7 @@ class AnalysisPool:
     def _remember(self, request: _Request, err: AnalysisError) -> None:
         """Keep ``err`` for ``request``: the same article would hit the same limit again."""
         with self._stopped_lock:
-            self._stopped[request] = err
+            self._stopped[request.key] = err
             while len(self._stopped) > REMEMBERED:
                 self._stopped.popitem(last=False)
 
@@ -361,6 +379,8 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
     request ``("story", story)``, ``("error", error)``, or ``("memory", None)``, after which
     the worker exits (a ``MemoryError`` can leave any library in a state we cannot trust).
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; the
+    # worker ends when the server closes its pipe, or kills it
     fix_mmap_threshold()  # freed blocks go back to the system: the cap measures one analysis
     if hasattr(os, "nice"):  # not on Windows
         os.nice(NICENESS)
@@ -388,7 +408,7 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
 
 
 def _analyse(analyser: Analyser, request: _Request) -> Story:
-    story = analyser.analyse(request.article)
+    story = request.story if request.story is not None else analyser.analyse(request.article)
     if request.fixes:
         story = analyser.corrected(story, Corrections.parse(request.fixes))
     return story

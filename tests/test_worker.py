@@ -127,6 +127,15 @@ def test_corrections_are_applied_in_the_worker(pool: AnalysisPool) -> None:
     assert story.article.title == " ".join(Corrections.parse(fixes).tokens())
 
 
+def test_corrections_to_a_story_at_hand_do_not_analyse_it_again(pool: AnalysisPool) -> None:
+    at_hand = Story(Article("an article to correct", source="made by the caller"), (), (), ())
+
+    assert pool.corrected(at_hand, ()) is at_hand
+    corrected = pool.corrected(at_hand, ("d12",))
+    assert corrected.article.source == "made by the caller"  # not "pid:…": not analysed again
+    assert corrected.article.title == "d12"
+
+
 def test_a_model_that_cannot_load_is_each_caller_s_error() -> None:
     with AnalysisPool(1, factory=Unloadable) as pool:
         for _ in range(2):  # a fresh worker tries again for each article
@@ -184,10 +193,12 @@ def test_a_worker_story_is_the_one_made_in_process(seed_story: Story, geoparser:
     with AnalysisPool(1) as pool:
         story = pool.analyse(seed_story.article)
         corrected = pool.analyse(seed_story.article, fixes)
+        corrected_at_hand = pool.corrected(story, fixes)
 
     assert story == seed_story
     assert corrected == geoparser.corrected(seed_story, Corrections.parse(fixes))
     assert corrected != seed_story
+    assert corrected_at_hand == corrected
 
 
 def test_the_memory_cap_holds_for_the_real_pipeline(seed_story: Story) -> None:
