@@ -747,21 +747,20 @@ def corrections_ui(fixes: Corrections, article_id: str) -> None:
 @contextlib.contextmanager
 def waiting_ui(article_id: str) -> Iterator[None]:
     """While the story is made: a spinner and, the first time this session shows the article,
-    a placeholder the size of the map where the article and the map will be."""
+    an empty box the size of the map where the article and the map will be. (With the spinner
+    inside the box, a later rerun drew the map anew and stopped its timeline's play.)"""
     message = "Finding the places in the article…"
     if not workers().warm:
         message = "Loading the language model and the gazetteer (once), then finding the places…"
-    if st.session_state.get("shown") == article_id:  # a click on the page: no placeholder
-        with st.spinner(message):
+    with st.spinner(message):
+        slot = st.empty()  # on every run, so that what follows keeps its place on the page
+        if st.session_state.get("shown") != article_id:  # not for a click on the page
+            slot.container(height=560, border=True)
+        try:
             yield
-        return
-    slot = st.empty()
-    try:
-        with slot.container(height=560, border=True), st.spinner(message):
-            yield
-        st.session_state["shown"] = article_id
-    finally:
-        slot.empty()
+            st.session_state["shown"] = article_id
+        finally:
+            slot.empty()
 
 
 def main() -> None:
