@@ -32,21 +32,25 @@ with the same error instead of taking a worker for another 30 seconds.
 Any other error of the analysis (a :class:`~geo.errors.GeoError`, or a bug) is raised to the
 caller as it was raised in the worker; the worker goes on.
 
-The caller's thread only waits (on a pipe, and on a future) and never holds the GIL for long,
-so a server's other sessions and its health check keep answering. Workers are started with
-``forkserver`` where the platform has it, else ``spawn``: never ``fork``, which copies a
-threaded server's locks in whatever state they are. :class:`~geo.story.Geoparser` stays usable
-in the calling process for the command line and the tests.
+The caller's thread only waits (on a socket, and on a future) and never holds the GIL for
+long, so a server's other sessions and its health check keep answering. Each worker is a fresh
+Python interpreter (``python -c``), talking to the pool over a socket pair with
+:mod:`multiprocessing.connection`. Not ``multiprocessing.Process``: ``fork`` copies a threaded
+server's locks in whatever state they are, and ``spawn`` and ``forkserver`` run the parent's
+``__main__`` again in each child, which under Streamlit is the app's script (and under
+``AppTest.from_function`` a script that fails outside it). :class:`~geo.story.Geoparser`
+stays usable in the calling process for the command line and the tests.
 """
 
 from __future__ import annotations
 
 import copy
-import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import socket
+import subprocess
 import sys
 import threading
 from collections import OrderedDict
@@ -54,7 +58,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any, Protocol
 
 from .articles import Article
@@ -158,14 +162,12 @@ class AnalysisPool:
         limits: Limits | None = None,
         *,
         factory: Callable[[], Analyser] = Geoparser,
-        start_method: str | None = None,
     ) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size!r}")
         self.size = size
         self.limits = limits if limits is not None else Limits()
         self._factory = factory
-        self._context = multiprocessing.get_context(start_method or _start_method())
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._first_loaded = threading.Event()  # the first worker has loaded, or failed to
         self._warm = threading.Event()  # some worker has its model loaded
@@ -237,7 +239,7 @@ class AnalysisPool:
         that two loads do not share the cores while the first reader waits."""
         if index:
             self._first_loaded.wait()
-        worker = _Worker(self._context, self._factory, self.limits)
+        worker = _Worker(self._factory, self.limits)
         if worker.wait_loaded():
             self._warm.set()
         self._first_loaded.set()
@@ -245,9 +247,9 @@ class AnalysisPool:
             if not job.future.set_running_or_notify_cancel():
                 continue
             try:
-                if worker.broken or not worker.process.is_alive():  # e.g. the OOM killer
+                if worker.broken or not worker.alive:  # e.g. the OOM killer
                     worker.stop()
-                    worker = _Worker(self._context, self._factory, self.limits)
+                    worker = _Worker(self._factory, self.limits)
                 job.future.set_result(worker.run(job.request))
             except (AnalysisTimeout, AnalysisMemoryError) as err:
                 self._remember(job.request, err)
@@ -267,23 +269,26 @@ class AnalysisPool:
 class _Worker:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, context: BaseContext, factory: Callable[[], Analyser], limits: Limits):
+    def __init__(self, factory: Callable[[], Analyser], limits: Limits):
         self.limits = limits
-        self._conn, child = context.Pipe()
-        self.process = context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(child, factory, limits.memory), name="news-atlas-analysis"
-        )
-        self.process.daemon = True
         self.broken = False  # stopped, or in a state we cannot trust: replace it
         self._loaded = False
         self._load_error: BaseException | None = None
+        ours, theirs = socket.socketpair()
+        self._conn = Connection(ours.detach())
+        self.process: subprocess.Popen[bytes] | None = None
         try:
-            self.process.start()
-        except Exception as err:  # no process to be had (resources, a bad factory)
-            self.broken = True
+            self.process = _start(theirs.fileno())
+            self._conn.send((factory, limits.memory))
+        except Exception as err:  # no process to be had (resources, a factory that won't pickle)
+            self.stop()
             self._load_error = AnalysisError(f"No worker process could be started: {err}")
         finally:
-            child.close()
+            theirs.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def wait_loaded(self) -> bool:
         """Wait until the worker has loaded its analyser; True if it did."""
@@ -317,7 +322,7 @@ class _Worker:
             self._conn.send(request)
         except OSError:  # it died while idle
             self.stop()
-            raise AnalysisError(_crash_message(self.process.exitcode)) from None
+            raise AnalysisError(_crash_message(self._exitcode())) from None
         if not self._conn.poll(self.limits.deadline):
             self.stop()
             raise AnalysisTimeout(self.limits.deadline)
@@ -336,19 +341,21 @@ class _Worker:
         try:
             message: tuple[str, Any] = self._conn.recv()
         except (EOFError, OSError):
-            self.process.join(timeout=5)
-            code = self.process.exitcode
             self.stop()
-            raise AnalysisError(_crash_message(code)) from None
+            raise AnalysisError(_crash_message(self._exitcode())) from None
         return message
+
+    def _exitcode(self) -> int | None:
+        """How the process ended: its exit status, or minus the signal that ended it."""
+        return None if self.process is None else self.process.returncode
 
     def stop(self) -> None:
         """Kill the process (it holds nothing worth saving) and close the pipe."""
         self.broken = True
-        if self.process.pid is not None:  # it was started
-            if self.process.is_alive():
+        if self.process is not None:
+            if self.process.poll() is None:
                 self.process.kill()
-            self.process.join()
+            self.process.wait()
         self._conn.close()
 
 
@@ -363,13 +370,29 @@ def _crash_message(exitcode: int | None) -> str:
     )
 
 
-def _start_method() -> str:
-    """``forkserver`` where the platform has it (Linux, macOS), else ``spawn`` (Windows)."""
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
+#: The folder that holds the ``geo`` package: the worker imports it (and its analyser) from there.
+_HOME = str(Path(__file__).resolve().parent.parent)
+
+
+def _start(fd: int) -> subprocess.Popen[bytes]:
+    """A new worker process, on its end ``fd`` of a socket pair."""
+    path = os.pathsep.join(filter(None, [_HOME, os.environ.get("PYTHONPATH")]))
+    return subprocess.Popen(
+        [sys.executable, "-c", f"from geo.worker import _main; _main({fd})"],
+        pass_fds=[fd],
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": path},
+    )
 
 
 # --- in the worker process --------------------------------------------------------------------
+
+
+def _main(fd: int) -> None:
+    """A worker process's entry point: the analyser's factory and the memory cap come first."""
+    conn = Connection(fd)
+    factory, cap = conn.recv()
+    _serve(conn, factory, cap)
 
 
 def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:

@@ -15,8 +15,10 @@ import signal
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -158,6 +160,21 @@ def test_other_analyses_go_on_while_one_runs_to_its_deadline() -> None:
         assert quick < 4  # bounded generously: the point is that they did not wait 5 s
         with pytest.raises(AnalysisTimeout):
             slow.result()
+
+
+def test_workers_never_run_the_parent_s_main_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # under Streamlit, __main__ is the app's script; under AppTest.from_function, a script that
+    # fails when run on its own: multiprocessing's spawn and forkserver would run it again
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the main script ran in a worker')\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+
+    with AnalysisPool(1, factory=Standin) as pool:
+        assert pool.analyse(Article("an article")).article.text == "an article"
 
 
 def test_a_closed_pool_takes_no_more_articles() -> None:
