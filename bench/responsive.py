@@ -5,7 +5,8 @@
 Starts ``streamlit run app.py`` of the checkout at ``--root`` (default: this one) and drives
 Debian's Chromium through Playwright; every request stays on this machine. A reader opens the
 sample article; then, first with the server idle and again while another reader's article
-runs (``tests.browser.SLOW_ARTICLE``, which spaCy's tokenizer takes minutes over), it times:
+runs (``tests.browser.SLOW_ARTICLE``: 200,000 characters that take seconds to minutes to
+analyse, depending on the version), it times:
 
 * the health check (``/_stcore/health``), asked every 0.2 s in a thread;
 * a rerun of the reader's page (Streamlit's R key) until the script has run again;

@@ -1,6 +1,7 @@
 """End to end: while one reader's article runs to its deadline, the server keeps answering
-everyone else (issue 14). Analyses run in worker processes (geo/worker.py); before, spaCy held
-the GIL in the server's own process and a slow article froze every session and the health check.
+everyone else (issue 14): its health check, and another reader's page with the sample's map.
+Analyses run in worker processes (geo/worker.py); before, spaCy held the GIL in the server's
+own process and a slow article froze every session and the health check.
 
 The timings asserted here are generous bounds against flakiness on a shared machine; what the
 server actually achieves is measured by bench/responsive.py (figures in bench/results.md).
@@ -31,9 +32,9 @@ from .browser import (
 require_chromium()
 pytestmark = pytest.mark.browser
 
-#: The test server's deadline for one analysis: long enough for the other readers' steps to
-#: happen inside it, short enough for a quick test.
-DEADLINE = 20
+#: The test server's deadline for one analysis: long enough for the other reader's steps to
+#: happen inside it, short enough for a quick test and to stop SLOW_ARTICLE.
+DEADLINE = 6
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +50,16 @@ def test_other_readers_are_answered_while_one_article_runs_to_its_deadline(
     hostile = Session(browser, server, tmp_path)
     with HealthProbe(server) as health:
         submit(hostile, SLOW_ARTICLE)
-        rerun = rerun_seconds(reader)
-        newcomer = Session(browser, server, tmp_path)  # a new reader opens the sample
-        newcomer.markers(18)
-        assert running(hostile), "the slow article ended before the other readers were done"
+        reruns = [rerun_seconds(reader) for _ in range(2)]  # the sample's map, drawn again
+        assert running(hostile), "the slow article ended before the other reader was done"
 
-    assert len(health.latencies) >= 5
+    assert len(health.latencies) >= 3
     assert max(health.latencies) < 5
-    assert rerun < 10
+    assert max(reruns) < 5
+    expect(reader.frame.locator(MARKERS)).to_have_count(18)  # type: ignore[attr-defined]
     hostile.settle()
     expect(hostile.page.get_by_text(f"took more than {DEADLINE} seconds")).to_be_visible()
-    # the pool took a fresh worker: the same reader's next article is mapped
-    hostile.page.get_by_label("Paste an English news article").fill(KENYA)
-    hostile.page.get_by_role("button", name="Map this article").click()
-    hostile.settle()
+    hostile.paste(KENYA)  # the pool took a fresh worker: the same reader's next article is mapped
     expect(hostile.frame.locator(MARKERS)).not_to_have_count(0, timeout=60_000)  # type: ignore[attr-defined]
-    for tab in (reader, hostile, newcomer):
+    for tab in (reader, hostile):
         close(tab)
