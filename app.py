@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.events import Event
 from geo.export import mentions_csv, story_geojson, timeline
-from geo.gazetteer import Candidate
+from geo.gazetteer import Candidate, Gazetteer
 from geo.maps import (
     LAYERS,
     STYLES,
@@ -58,6 +58,7 @@ from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
 from geo.web import article_from_url
+from geo.worker import AnalysisPool, pool_from_env
 
 DATA = Path(__file__).resolve().parent / "data"
 LOGGER = logging.getLogger("news_atlas")
@@ -84,10 +85,26 @@ GEOCODERS = {
 ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "border": 7}
 
 
-@st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
+@st.cache_resource(show_spinner=False, on_release=lambda pool: pool.close(wait=False))
+def workers() -> AnalysisPool:
+    """The worker processes that analyse articles, each within a deadline and a memory cap
+    (``geo.worker``): one article can never stall the server. Made on the server's first
+    run, so that the workers load the model while the page is drawn; stopped when the
+    cache is cleared."""
+    return pool_from_env(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def gazetteer() -> Gazetteer:
+    """The gazetteer index, for the page's own look-ups (the workers open their own)."""
+    return Gazetteer.open()
+
+
+@st.cache_resource(show_spinner="Loading the language model…")
 def geoparser() -> Geoparser:
-    """One geoparser (model and gazetteer index) shared by every session."""
-    return Geoparser()
+    """A geoparser in the server's process, for articles resolved with an online geocoder
+    (whose rate limit is kept per process); loaded only when a reader picks one."""
+    return Geoparser(gazetteer=gazetteer())
 
 
 @st.cache_resource
@@ -99,8 +116,9 @@ def level_memory() -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def analyse(text: str, source: str, year: int | None, title: str) -> Story:
-    """The story of one article, offline; cached by its text, source, year and title."""
-    return geoparser().analyse(article_from_text(text, source=source, year=year, title=title))
+    """The story of one article, offline, made in a worker process; cached by its text,
+    source, year and title."""
+    return workers().analyse(article_from_text(text, source=source, year=year, title=title))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -108,7 +126,7 @@ def corrected(
     text: str, source: str, year: int | None, title: str, fixes: tuple[str, ...]
 ) -> Story:
     """The offline story after the reader's corrections (given as link tokens)."""
-    return geoparser().corrected(analyse(text, source, year, title), Corrections.parse(fixes))
+    return workers().corrected(analyse(text, source, year, title), fixes)
 
 
 @dataclass(frozen=True)
@@ -137,7 +155,7 @@ def analyse_online(
 @st.cache_data(show_spinner=False)
 def world() -> dict[str, Any]:
     """The offline base map's country outlines (the same for every article)."""
-    return world_outlines(geoparser().gazetteer)
+    return world_outlines(gazetteer())
 
 
 @st.cache_data(show_spinner="Fetching the article…", ttl=600, max_entries=32)
@@ -550,7 +568,7 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: l
 
 def describe(candidate: Candidate) -> str:
     """A candidate as the reader chooses among them: name, kind, where, population, point."""
-    countries = geoparser().gazetteer.countries()
+    countries = gazetteer().countries()
     where = ", ".join(
         countries[c].name if c in countries else c for c in sorted(candidate.country_codes)
     )
@@ -595,7 +613,7 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
         options: dict[str, Candidate] = {}
         for scored in place.alternatives:
             options.setdefault(scored.candidate.key, scored.candidate)
-        for candidate in geoparser().gazetteer.search(query or place.mentions[0].name, limit=25):
+        for candidate in gazetteer().search(query or place.mentions[0].name, limit=25):
             options.setdefault(candidate.key, candidate)
         options.pop(place.key, None)
         pick = st.selectbox(
@@ -660,8 +678,7 @@ def add_place_ui(story: Story, article_id: str) -> None:
             placeholder="the same name, or another the place is known by",
         )
         query = query.strip() or name
-        gazetteer = geoparser().gazetteer
-        options = {c.key: c for c in [*gazetteer.lookup(query), *gazetteer.search(query)]}
+        options = {c.key: c for c in [*gazetteer().lookup(query), *gazetteer().search(query)]}
         pick = st.selectbox(
             "Which place",
             list(options),
@@ -738,6 +755,25 @@ def corrections_ui(fixes: Corrections, article_id: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def waiting_ui(article_id: str) -> Iterator[None]:
+    """While the story is made: a spinner and, the first time this session shows the article,
+    an empty box the size of the map where the article and the map will be. (With the spinner
+    inside the box, a later rerun drew the map anew and stopped its timeline's play.)"""
+    message = "Finding the places in the article…"
+    if not workers().warm:
+        message = "Loading the language model and the gazetteer (once), then finding the places…"
+    with st.spinner(message):
+        slot = st.empty()  # on every run, so that what follows keeps its place on the page
+        if st.session_state.get("shown") != article_id:  # not for a click on the page
+            slot.container(height=560, border=True)
+        try:
+            yield
+            st.session_state["shown"] = article_id
+        finally:
+            slot.empty()
+
+
 def main() -> None:
     """The page; anything unexpected is logged and the reader gets a plain apology, never a
     traceback (``client.showErrorDetails`` is ``none`` as well)."""
@@ -752,6 +788,11 @@ def page() -> None:
     """The whole page, top to bottom: the article chosen, its map, evidence and tables."""
     st.set_page_config(page_title="News Atlas", page_icon="🗺️", layout="wide")
     level_memory()
+    try:
+        workers()  # they start loading the model now, not when the first article is asked
+    except ConfigurationError as err:
+        st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
+        return
     restore_view()
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")
@@ -771,7 +812,7 @@ def page() -> None:
     st.session_state["fixes"] = (article_id, fixes)
     attribution = ""
     try:
-        with st.spinner("Finding the places in the article…"):
+        with waiting_ui(article_id):
             if geocoder == "offline":
                 story = corrected(
                     choice.text, choice.source, choice.year, choice.title, tuple(fixes.tokens())
@@ -806,7 +847,7 @@ def page() -> None:
     # its callback before this run starts, so the whole page agrees on it.
     focus = st.session_state.get("focus")
     left, right = st.columns([2, 3], gap="medium")
-    outlines = country_outlines(story, geoparser().gazetteer)
+    outlines = country_outlines(story, gazetteer())
     with left:
         article_ui(story, focus)
     with right:

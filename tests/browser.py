@@ -3,15 +3,17 @@ Playwright, and a user's tab that blocks and records every request leaving the m
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -46,8 +48,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve() -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port, until the module's tests are done."""
+def serve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port, until the module's tests are done; with
+    ``env`` added to its environment, and the app of the checkout at ``root``."""
     port = _free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below; a pipe could stall the server)
     process = subprocess.Popen(
@@ -56,7 +59,8 @@ def serve() -> Iterator[str]:
             "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
         ],
-        cwd=ROOT,
+        cwd=root,
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -210,3 +214,100 @@ def close(tab: Session) -> None:
     tab.context.close()
     outside = [u for u in tab.blocked if urlparse(u).hostname not in TILE_HOSTS]
     assert not outside, f"the page asked the outside world for more than tiles: {outside[:5]}"
+
+
+# --- other readers while one article runs (test_responsive.py, bench/responsive.py) -----------
+
+#: An article slow to analyse, of the longest length allowed (200,000 characters): 26,000
+#: one-sentence lines, which took 15 s to analyse on a busy two-core machine once the pipeline
+#: was linear, then a run of ".!", which spaCy's tokenizer took minutes over while it was
+#: quadratic on runs of punctuation (explosion/spaCy#1768). Either way it outlasts a 6 s
+#: deadline; if the pipeline ever gets much faster on it, a slower input must take its place.
+SLOW_ARTICLE = (KENYA + "\n" + "Paris.\n" * 30_000)[: 200_000 - 16_000] + ".!" * 8_000
+_RUNNING = "[data-testid=stApp][data-test-script-state=running]"
+_WATCH_RUNS = """() => {
+    window.runStates = [];
+    if (window.runWatcher) return;
+    const app = document.querySelector("[data-testid=stApp]");
+    window.runWatcher = new MutationObserver(() => {
+        window.runStates.push(app.getAttribute("data-test-script-state"));
+    });
+    window.runWatcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+
+
+def submit(session: Session, text: str) -> None:
+    """Upload ``text`` as a .txt file, then return as soon as its script runs, without waiting
+    for the answer. (Uploaded, not pasted: Chromium took over 30 s to fill the paste box with
+    26,000 lines.)"""
+    session.page.get_by_text("Upload a file").click()
+    session.settle()
+    session.page.locator("input[type=file]").set_input_files(
+        files=[{"name": "slow.txt", "mimeType": "text/plain", "buffer": text.encode()}]
+    )
+    session.page.wait_for_selector(_RUNNING, timeout=30_000)
+
+
+def running(session: Session) -> bool:
+    """Whether the session's script is running now."""
+    return bool(session.page.locator(_RUNNING).count())
+
+
+def rerun_seconds(session: Session) -> float:
+    """Seconds from pressing R (Streamlit's rerun key) until the session's script has run
+    again, from start to end: the page's whole answer to a click that changes nothing."""
+    page = session.page
+    page.evaluate(_WATCH_RUNS)
+    page.locator("h1").first.click()  # keys go to the page, not to a widget
+    started = time.monotonic()
+    page.keyboard.press("r")
+    page.wait_for_function(
+        """() => {
+            const ran = window.runStates.indexOf("running");
+            return ran >= 0 && window.runStates.indexOf("notRunning", ran) > ran;
+        }""",
+        timeout=120_000,
+    )
+    return time.monotonic() - started
+
+
+def health_seconds(url: str) -> float:
+    """Seconds the server takes to answer its health check."""
+    started = time.monotonic()
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=120) as answer:
+        assert answer.read() == b"ok"
+    return time.monotonic() - started
+
+
+class HealthProbe:
+    """Asks the server's health check every ``every`` seconds, in a thread, until the
+    ``with`` block ends; ``answers`` holds when each was asked (``time.monotonic()``) and
+    how many seconds it took."""
+
+    def __init__(self, url: str, every: float = 0.2) -> None:
+        self.url = url
+        self.every = every
+        self.answers: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._probe, daemon=True)
+
+    def _probe(self) -> None:
+        while not self._stop.is_set():
+            asked = time.monotonic()
+            try:
+                self.answers.append((asked, health_seconds(self.url)))
+            except OSError:  # no answer within two minutes: as good as none
+                self.answers.append((asked, math.inf))
+            self._stop.wait(self.every)
+
+    @property
+    def latencies(self) -> list[float]:
+        return [seconds for _, seconds in self.answers]
+
+    def __enter__(self) -> HealthProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
