@@ -587,6 +587,28 @@ def _change(article_id: str, change: Callable[[Corrections], Corrections]) -> No
     st.session_state["fixes"] = (article_id, change(fixes))
 
 
+def unsure_ui(place: Place, article_id: str) -> None:
+    """A place the geoparser is unsure of, said plainly, with its runner-up one click away."""
+    st.warning(
+        f"Unsure (confidence {place.confidence:.2f}): check this place against the sentences "
+        "below.",
+        icon="❓",
+    )
+    other = place.runner_up
+    if other is None:
+        return
+
+    def take() -> None:
+        _change(article_id, lambda fixes: fixes.move([m.start for m in place.mentions], other.key))
+        _focus(f"place:{other.key}")
+
+    st.button(
+        escape_markdown(f"It is {describe(other)} instead"),
+        key=f"runner_up_{place.key}",
+        on_click=take,
+    )
+
+
 def place_ui(story: Story, place: Place, article_id: str) -> None:
     """The place in focus: its evidence, and the controls to correct it."""
     st.subheader(escape_markdown(f"{place.name} ({place.kind})"))
@@ -599,6 +621,8 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
     if place.alternatives:
         runners_up = "; ".join(describe(a.candidate) for a in place.alternatives[:3])
         st.caption(escape_markdown(f"Runner-ups: {runners_up}"))
+    if place.unsure:
+        unsure_ui(place, article_id)
     for sentence in story.sentences_of(place):
         quoted = [m.text for m in place.mentions if m.sentence == sentence.index]
         st.markdown(
@@ -719,6 +743,7 @@ def tables_ui(story: Story) -> None:
                 "mentions": len(p.mentions),
                 "as written": ", ".join(sorted({m.text for m in p.mentions})),
                 "confidence": p.confidence,
+                "check": "unsure" if p.unsure else "",
                 "other candidates": "; ".join(
                     f"{a.candidate.name} ({a.candidate.country_code or a.candidate.kind})"
                     for a in p.alternatives[:3]

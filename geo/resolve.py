@@ -133,6 +133,32 @@ class Place:
     def lon(self) -> float:
         return self.candidate.lon
 
+    @property
+    def unsure(self) -> bool:
+        """Whether the reader should check this place: below :data:`UNSURE_BELOW`, more than
+        three answers in ten as sure as this one are wrong."""
+        return self.confidence < UNSURE_BELOW
+
+    @property
+    def runner_up(self) -> Candidate | None:
+        """The best other reading of the name: the first alternative that is another place
+        (not this one again, nor one within :data:`SAME_PLACE_KM` of it, a point of the same
+        place from another source)."""
+        for scored in self.alternatives:
+            other = scored.candidate
+            far = distance_km(self.lat, self.lon, other.lat, other.lon) > SAME_PLACE_KM
+            if other.key != self.key and far:
+                return other
+        return None
+
+
+#: Below this calibrated confidence a place is marked unsure and its runner-up offered: on the
+#: development corpora about three answers in ten that sure are wrong (bench/fit.py reports the
+#: calibration), enough that a reader should look, rare enough that most places are not marked.
+UNSURE_BELOW = 0.7
+#: Two candidates closer than this are one place to the reader (the scorers' 161 km).
+SAME_PLACE_KM = 161.0
+
 
 def _population_score(population: int) -> float:
     return math.log10(population + 1) if population > 0 else 0.0

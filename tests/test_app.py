@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import Story
+from geo import Geoparser, Story
 from geo.markup import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -545,3 +545,24 @@ def test_layers_can_be_switched_off_and_are_linked(at: AppTest) -> None:
     assert "= L.polyline(" not in script
     assert not [c for *_, c in markers(script).values() if '"icon": "calendar"' in c]  # no events
     assert at.query_params["layers"] == "places,countries"
+
+
+def test_an_unsure_place_is_marked_and_its_runner_up_is_one_click_away(
+    at: AppTest, geoparser: Geoparser
+) -> None:
+    text = "Officials met in Springfield on Monday."
+    (place,) = geoparser.analyse(text).places
+    runner_up = place.runner_up
+    assert place.unsure and runner_up is not None
+    paste(at, text)
+    assert [r["check"] for r in at.dataframe[0].value.to_dict("records")] == ["unsure"]
+    focus(at, f"place:{place.key}")
+    assert any(w.value.startswith("Unsure (confidence") for w in at.warning)
+
+    at.button(key=f"runner_up_{place.key}").click().run()
+
+    assert not at.exception
+    (row,) = at.dataframe[0].value.to_dict("records")
+    assert (row["lat"], row["lon"]) == pytest.approx((runner_up.lat, runner_up.lon), abs=1e-3)
+    assert row["check"] == ""  # the reader said which: no longer unsure
+    assert at.session_state["focus"] == f"place:{runner_up.key}"

@@ -155,7 +155,7 @@ UPLOADS = [
         "long.txt",
         limit_article(MAX_CHARS * 2).encode("utf-8"),  # 400 kB: under 5 MB, over the limit
         "Error",
-        f"the article has {MAX_CHARS * 2:,} characters; the limit is {MAX_CHARS:,}",
+        f"'long.txt' has {MAX_CHARS * 2:,} characters; the limit is {MAX_CHARS:,}",
     ),
     Upload("empty.txt", b"", "Error", "the article is empty: paste or upload some text"),
     Upload(
