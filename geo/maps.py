@@ -388,11 +388,13 @@ class _Declutter(MacroElement):
             var map = {{ this._parent.get_name() }};
             var leaders = L.layerGroup().addTo(map);
             var size = L.point({{ this.size[0] }}, {{ this.size[1] }});
-            // the icons on the map: markers, and clusters of them (L.MarkerCluster is one)
+            // the icons on the map: markers, and clusters of them (L.MarkerCluster is one),
+            // in the marker pane: the offline base map's labels are markers in a pane of theirs
             function shown() {
                 var markers = [];
                 map.eachLayer(function (layer) {
-                    if (layer instanceof L.Marker && layer._icon) markers.push(layer);
+                    if (layer instanceof L.Marker && layer._icon
+                            && layer.options.pane === "markerPane") markers.push(layer);
                 });
                 return markers;
             }

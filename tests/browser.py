@@ -58,6 +58,9 @@ def serve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> Iterator[s
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+            # no reloading under test: the watcher re-adds every watch when its inotify queue
+            # overflows, which took most of a core while other work wrote files
+            "--server.fileWatcherType", "none",
         ],
         cwd=root,
         env={**os.environ, **(env or {})},

@@ -38,10 +38,13 @@ def seed_story(geoparser: Geoparser) -> Story:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    """One real ``streamlit run app.py`` for every browser test."""
+    """One real ``streamlit run app.py`` for every browser test. Its analysis deadline is
+    four times the default: the longest article allowed takes 15–30 s on a quiet two-core
+    machine, and the browser tests share theirs with Chromium (test_responsive.py tests the
+    deadline itself)."""
     from .browser import serve
 
-    yield from serve()
+    yield from serve({"NEWS_ATLAS_ANALYSIS_SECONDS": "120"})
 
 
 @pytest.fixture(scope="session")

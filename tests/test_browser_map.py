@@ -39,7 +39,9 @@ _ICONS = """
     const at = frame.getBoundingClientRect();
     const icons = [];
     win.map.eachLayer(layer => {
+        // the story's markers and clusters; the offline base map's labels have a pane of theirs
         if (!(layer instanceof win.L.Marker) || !layer._icon) return;
+        if (layer.options.pane !== "markerPane") return;
         const box = layer._icon.getBoundingClientRect();
         const top = doc.elementFromPoint(box.x + box.width / 2, box.y + box.height / 3);
         const tip = layer.getTooltip();

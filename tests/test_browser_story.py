@@ -88,7 +88,7 @@ def test_clicking_a_marker_highlights_its_mentions(session: Session, seed_story:
             const icons = [...document.querySelectorAll(".leaflet-marker-pane .awesome-marker")];
             let found = -1;
             map.eachLayer(layer => {
-                if (layer instanceof L.Marker && layer._icon
+                if (layer instanceof L.Marker && layer._icon && layer.options.pane === "markerPane"
                         && layer.getTooltip().getContent().includes(name + " · ")) {
                     found = icons.indexOf(layer._icon);
                 }

@@ -169,14 +169,14 @@ def test_a_damaged_link_shows_a_note_and_nothing_of_its_text(
         [("sample", "russia-north-korea-pact"), ("fix", LURE_IMAGE), ("fix", LURE_LINK)]
     )
     tab = Session(browser, server, tmp_path, path=f"/?{query}")
-    tab.markers(18)  # the sample's map: the session went on
+    tab.markers(SEED_MARKERS)  # the sample's map: the session went on
     expect(tab.page.get_by_text("This link is damaged: its corrections")).to_be_visible()
     assert _attacker_links(tab) == []
     close(tab)  # and nothing was asked of the attacker's site (no image fetched)
 
 
 def test_an_articles_heading_is_text(session: Session) -> None:
-    session.markers(18)
+    session.markers(SEED_MARKERS)
     session.paste(f"{LURE_LINK} {LURE_IMAGE}\n\nFloods hit Nairobi, the capital of Kenya.")
     expect(session.page.locator("mark", has_text="Nairobi").first).to_be_visible(timeout=60_000)
     heading = session.page.locator("h3", has_text="Sign in").first

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from .browser import (
     KENYA,
     MARKERS,
+    SEED_MARKERS,
     SLOW_ARTICLE,
     HealthProbe,
     Session,
@@ -46,7 +47,7 @@ def test_other_readers_are_answered_while_one_article_runs_to_its_deadline(
     browser: object, server: str, tmp_path: Path
 ) -> None:
     reader = Session(browser, server, tmp_path)  # the sample article, the first page
-    reader.markers(18)
+    reader.markers(SEED_MARKERS)
     hostile = Session(browser, server, tmp_path)
     with HealthProbe(server) as health:
         submit(hostile, SLOW_ARTICLE)
@@ -56,7 +57,7 @@ def test_other_readers_are_answered_while_one_article_runs_to_its_deadline(
     assert len(health.latencies) >= 3
     assert max(health.latencies) < 5
     assert max(reruns) < 5
-    expect(reader.frame.locator(MARKERS)).to_have_count(18)  # type: ignore[attr-defined]
+    expect(reader.frame.locator(MARKERS)).to_have_count(SEED_MARKERS)  # type: ignore[attr-defined]
     hostile.settle()
     expect(hostile.page.get_by_text(f"took more than {DEADLINE} seconds")).to_be_visible()
     hostile.paste(KENYA)  # the pool took a fresh worker: the same reader's next article is mapped
