@@ -162,6 +162,7 @@ def focus_ring(lat: float, lon: float) -> folium.CircleMarker:
 
 _LEGEND_BODY = Template(
     """
+    <details open><summary style="cursor:pointer;font-weight:600">Legend</summary>
     <div style="display:grid;grid-template-columns:auto auto;column-gap:12px">
     {% for style in styles %}
       <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
@@ -182,8 +183,13 @@ _LEGEND_BODY = Template(
              border:1px solid #a0522d;opacity:.8"></span> {{ label }}
       {% endfor %}
     {% endif %}
+    </details>
     """
 )
+
+
+#: Below this width, in pixels, the map's legend starts folded (a phone's map is ~360 px).
+LEGEND_FOLDED_BELOW = 600
 
 
 class _Legend(MacroElement):
@@ -193,7 +199,11 @@ class _Legend(MacroElement):
     It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
     else is there (the scale, the timeline's slider), however tall they are. The script
     builds it: streamlit-folium renames elements in the script but not in the page's HTML,
-    so a script cannot find an element of the page by a name folium gave it."""
+    so a script cannot find an element of the page by a name folium gave it.
+
+    It folds (a ``<details>`` the reader opens with a click or the keyboard): on a map
+    narrower than :data:`LEGEND_FOLDED_BELOW` it starts folded, so that on a phone it does
+    not cover the map."""
 
     _template = Template(
         """
@@ -206,6 +216,9 @@ class _Legend(MacroElement):
                     + "border-radius: 4px; font: 12px/1.5 sans-serif; "
                     + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
                 div.innerHTML = {{ this.body|tojson }};
+                if ({{ this._parent.get_name() }}.getSize().x < {{ this.fold_below }}) {
+                    div.querySelector("details").open = false;
+                }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -226,6 +239,7 @@ class _Legend(MacroElement):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
+        self.fold_below = LEGEND_FOLDED_BELOW
         shown = {"styles": styles, "shades": shades or [], "calendar": calendar}
         self.body = " ".join(_LEGEND_BODY.render(**shown, marks=marks or []).split())
         entries = len(styles) + calendar + len(marks or [])
