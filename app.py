@@ -89,7 +89,9 @@ TIMELINE_HEIGHT = 170
 _PAGE_CSS = """<style>
 @media (max-width: 640px) {
   [data-testid="stColumn"]:has(.st-key-map_side) { order: -1; }
-  .st-key-article_box { height: auto !important; max-height: none !important; }
+  div:has(> .st-key-article_box) { height: auto !important; max-height: none !important; }
+  .st-key-article_box { overflow: visible !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 }
 </style>"""
 #: How close the map comes to a place in focus, by kind.
