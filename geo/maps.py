@@ -188,8 +188,10 @@ _LEGEND_BODY = Template(
 )
 
 
-#: Below this width, in pixels, the map's legend starts folded (a phone's map is ~360 px).
-LEGEND_FOLDED_BELOW = 600
+#: Below this width, in pixels, the map's legend starts folded: a phone's map is about 360 px
+#: wide (where the open legend covered a quarter of it), the map's column on a laptop 540 px
+#: or more.
+LEGEND_FOLDED_BELOW = 450
 
 
 class _Legend(MacroElement):
