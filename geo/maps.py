@@ -112,6 +112,37 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+class _Scale(MacroElement):
+    """The map's scale bar, under the zoom buttons, and the bottom-left corner's controls
+    (offline notice, legend, time slider) lifted above the attribution wherever the two
+    would meet: on a narrow map the attribution wraps over the whole width, and folium's
+    ``control_scale`` in that corner ran over it."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            L.control.scale({position: "topleft"}).addTo(map);
+            function clear() {
+                var corner = map._controlCorners.bottomleft;
+                var attribution = map.attributionControl.getContainer();
+                corner.style.bottom = "0px";
+                var left = corner.getBoundingClientRect();
+                var right = attribution.getBoundingClientRect();
+                corner.style.bottom = (right.left < left.right ? right.height : 0) + "px";
+            }
+            map.whenReady(function () { setTimeout(clear, 0); });
+            map.on("resize overlayadd overlayremove", clear);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Scale"
+
+
 @dataclass(frozen=True, slots=True)
 class PathStyle:
     """How a ring or a line on the map looks, and what the legend calls it."""
@@ -988,7 +1019,6 @@ def build_map(
         location=view[0] if view else (20, 0),
         zoom_start=view[1] if view else 2,
         tiles=None,
-        control_scale=True,
         max_zoom=18,
         world_copy_jump=True,
         # half levels, so the first view fits the story's places more closely
@@ -1046,6 +1076,7 @@ def build_map(
         _Declutter().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    _Scale().add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     legend = None
     if used:
