@@ -57,7 +57,7 @@ from geo.memory import fix_mmap_threshold
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
-from geo.view import mentions_to_move, position, sentence_case, step
+from geo.view import Focus, mentions_to_move, position, sentence_case, step
 from geo.web import article_from_url
 from geo.worker import AnalysisPool, pool_from_env
 
@@ -220,10 +220,7 @@ def share_view(choice: Choice, fixes: Corrections) -> None:
         st.query_params.clear()
         return
     params: dict[str, str | list[str]] = dict(choice.shared)
-    focus = st.session_state.get("focus") or ""
-    kind, _, value = focus.partition(":")
-    if kind in ("place", "event"):
-        params[kind] = value
+    params.update(Focus.parse(st.session_state.get("focus")).params())
     layers = st.session_state.get("layers", list(LAYERS))
     if list(layers) != list(LAYERS):
         params["layers"] = ",".join(layers)
@@ -411,7 +408,7 @@ def article_ui(story: Story, focus: str | None) -> None:
         p.key: {"category": _category(p.kind), "title": f"{p.name} ({p.kind})"}
         for p in story.places
     }
-    selected = focus.removeprefix("place:") if focus and focus.startswith("place:") else None
+    selected = Focus.parse(focus).place
     with st.container(height=620, border=False, key="article_box"):
         article_view(
             key="article",
@@ -443,8 +440,7 @@ def _focus(target: str) -> None:
     """Put a place (``place:<key>``) or an event (``event:<n>``) in focus; "" for nothing."""
     st.session_state["focus"] = target
     st.session_state["mention"] = None  # the mention clicked, if any (set after this)
-    kind, _, value = target.partition(":")
-    st.session_state["event"] = int(value) if kind == "event" and value.isdigit() else None
+    st.session_state["event"] = Focus.parse(target).event
 
 
 # --- the map and what is in focus ------------------------------------------------------------
@@ -453,12 +449,12 @@ def _focus(target: str) -> None:
 def in_focus(story: Story, focus: str | None) -> Place | Event | None:
     """The place (``place:<key>``) or the event (``event:<n>``, its position on the
     timeline) in focus, if the story has it."""
-    kind, _, value = (focus or "").partition(":")
-    if kind == "place":
-        return story.place(value)
+    target = Focus.parse(focus)
+    if target.place is not None:
+        return story.place(target.place)
     events = timeline(story)
-    if kind == "event" and value.isdigit() and int(value) < len(events):
-        return events[int(value)]
+    if target.event is not None and target.event < len(events):
+        return events[target.event]
     return None
 
 

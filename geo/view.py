@@ -1,10 +1,43 @@
 """Small decisions about what the reader sees, kept out of the Streamlit page so they can be
-tested alone: which event the story's "Previous" and "Next" go to, which mentions a
-correction starts from, and how a message reads on the page."""
+tested alone: what is in focus, which event the story's "Previous" and "Next" go to, which
+mentions a correction starts from, and how a message reads on the page."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from geo.resolve import Place
+
+_EVENT = re.compile(r"[0-9]{1,6}")  # ASCII digits only ("²".isdigit() is true), bounded
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """What the reader has in focus: a place (its gazetteer key) or an event (its position
+    on the timeline), or nothing. The page keeps it as a token, ``place:<key>`` or
+    ``event:<n>``, which is parsed here and nowhere else."""
+
+    place: str | None = None
+    event: int | None = None
+
+    @classmethod
+    def parse(cls, token: str | None) -> Focus:
+        """The focus a token names; nothing for an empty or unreadable one."""
+        kind, _, value = (token or "").partition(":")
+        if kind == "place" and value:
+            return cls(place=value)
+        if kind == "event" and _EVENT.fullmatch(value):
+            return cls(event=int(value))
+        return cls()
+
+    def params(self) -> dict[str, str]:
+        """The focus as a link's query parameters (see ``geo.share.read_view``)."""
+        if self.place is not None:
+            return {"place": self.place}
+        if self.event is not None:
+            return {"event": str(self.event)}
+        return {}
 
 
 def step(current: int | None, count: int, delta: int) -> int | None:

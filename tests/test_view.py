@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import Story
-from geo.view import mentions_to_move, position, sentence_case, step
+from geo.view import Focus, mentions_to_move, position, sentence_case, step
 
 MOSCOW = "gn:524901"
 
@@ -60,3 +60,27 @@ def test_a_correction_starts_from_the_clicked_mention_else_the_first_sentence(
 )
 def test_messages_read_as_sentences(message: str, expected: str) -> None:
     assert sentence_case(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "focus"),
+    [
+        ("place:gn:524901", Focus(place="gn:524901")),
+        ("event:3", Focus(event=3)),
+        ("event:²", Focus()),  # a digit to str.isdigit, not to int()
+        ("event:-1", Focus()),
+        ("event:" + "9" * 5000, Focus()),
+        ("place:", Focus()),
+        ("", Focus()),
+        (None, Focus()),
+        ("city:Paris", Focus()),
+    ],
+)
+def test_a_focus_token_is_parsed_strictly(token: str | None, focus: Focus) -> None:
+    assert Focus.parse(token) == focus
+
+
+def test_a_focus_is_named_in_a_link_as_share_reads_it() -> None:
+    assert Focus.parse("place:gn:524901").params() == {"place": "gn:524901"}
+    assert Focus.parse("event:2").params() == {"event": "2"}
+    assert Focus().params() == {}
