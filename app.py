@@ -258,7 +258,14 @@ def source_ui() -> Choice:
     A source's box shows again what it last mapped when the reader comes back to it (the
     widget forgets its text while another source is chosen): never an empty box above the
     map of the text it held."""
-    kind = st.radio("Article source", SOURCES, key="source", horizontal=True)
+    which, what = st.columns([2, 3])  # side by side on a wide screen, stacked on a phone
+    kind = which.radio("Article source", SOURCES, key="source", horizontal=True)
+    with what:
+        return _chosen(str(kind))
+
+
+def _chosen(kind: str) -> Choice:
+    """The article from the source ``kind``: its input and what was entered in it."""
     if kind == "Sample article":
         sample = st.selectbox(
             "Sample", list(SAMPLES), format_func=lambda s: SAMPLES[s][0], key="sample"
