@@ -34,7 +34,7 @@ from geo import (
     article_from_bytes,
     article_from_text,
 )
-from geo.articles import MAX_BYTES, MAX_CHARS, SUFFIXES
+from geo.articles import MAX_BYTES, MAX_CHARS
 from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
@@ -57,6 +57,7 @@ from geo.memory import fix_mmap_threshold
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
+from geo.view import Focus, mentions_to_move, position, sentence_case, step
 from geo.web import article_from_url
 from geo.worker import AnalysisPool, pool_from_env
 
@@ -81,6 +82,18 @@ GEOCODERS = {
     "photon": "Offline, then Photon (OpenStreetMap)",
     "arcgis": "Offline, then ArcGIS",
 }
+#: The timeline's box, in pixels: about four events, the rest scroll inside it.
+TIMELINE_HEIGHT = 170
+#: On a narrow screen (where Streamlit stacks the columns) the map's column comes first,
+#: before the article, and the article is not a box scrolling inside the page.
+_PAGE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stColumn"]:has(.st-key-map_side) { order: -1; }
+  div:has(> .st-key-article_box) { height: auto !important; max-height: none !important; }
+  .st-key-article_box { overflow: visible !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+}
+</style>"""
 #: How close the map comes to a place in focus, by kind.
 ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "border": 7}
 
@@ -207,10 +220,7 @@ def share_view(choice: Choice, fixes: Corrections) -> None:
         st.query_params.clear()
         return
     params: dict[str, str | list[str]] = dict(choice.shared)
-    focus = st.session_state.get("focus") or ""
-    kind, _, value = focus.partition(":")
-    if kind in ("place", "event"):
-        params[kind] = value
+    params.update(Focus.parse(st.session_state.get("focus")).params())
     layers = st.session_state.get("layers", list(LAYERS))
     if list(layers) != list(LAYERS):
         params["layers"] = ",".join(layers)
@@ -242,48 +252,60 @@ class Choice:
 
 
 def source_ui() -> Choice:
-    """The sidebar: where the article comes from. Returns the chosen article's text."""
-    with st.sidebar:
-        st.header("Article")
-        kind = st.radio("Source", SOURCES, key="source")
-        if kind == "Sample article":
-            sample = st.selectbox(
-                "Sample", list(SAMPLES), format_func=lambda s: SAMPLES[s][0], key="sample"
-            )
-            name = SAMPLES[sample][1]
-            text = (DATA / name).read_text(encoding="utf-8")
-            return Choice(text, name, shared=(("sample", sample),))
-        if kind == "Paste text":
-            st.text_area(
-                "Paste an English news article",
-                key="pasted",
-                height=260,
-                placeholder=f"Paste the article's text here (up to {MAX_CHARS:,} characters)…",
-            )
-            if st.button("Map this article", type="primary", key="map_pasted"):
-                st.session_state["submitted"] = st.session_state.get("pasted", "")
-            submitted = st.session_state.get("submitted")
-            if submitted is None:
-                return Choice(error="Paste an article and press “Map this article”.", waiting=True)
-            return _checked(lambda: article_from_text(submitted, source="pasted text"))
-        if kind == "Link to a web page":
-            st.text_input("Article link (http or https)", key="url", placeholder="https://…")
-            if st.button("Fetch and map", type="primary", key="fetch"):
-                st.session_state["fetched"] = st.session_state.get("url", "").strip()
-            url = st.session_state.get("fetched")
-            if not url:
-                return Choice(error="Paste a link and press “Fetch and map”.", waiting=True)
-            fetched = _checked(lambda: fetch(url))
-            return fetched if fetched.error else replace(fetched, shared=(("url", url),))
-        upload = st.file_uploader(
-            f"Upload a .txt, .md or .html file (up to {MAX_BYTES // 2**20} MB)",
-            type=[s.lstrip(".") for s in SUFFIXES],
-            key="upload",
+    """Where the article comes from, at the top of the page (not in the sidebar, which a
+    phone hides behind an unlabelled chevron). Returns the chosen article's text.
+
+    A source's box shows again what it last mapped when the reader comes back to it (the
+    widget forgets its text while another source is chosen): never an empty box above the
+    map of the text it held."""
+    which, what = st.columns([2, 3])  # side by side on a wide screen, stacked on a phone
+    kind = which.radio("Article source", SOURCES, key="source", horizontal=True)
+    with what:
+        return _chosen(str(kind))
+
+
+def _chosen(kind: str) -> Choice:
+    """The article from the source ``kind``: its input and what was entered in it."""
+    if kind == "Sample article":
+        sample = st.selectbox(
+            "Sample", list(SAMPLES), format_func=lambda s: SAMPLES[s][0], key="sample"
         )
-        if upload is None:
-            return Choice(error="Upload an article to map it.", waiting=True)
-        data, name = upload.getvalue(), upload.name
-        return _checked(lambda: article_from_bytes(data, name))
+        name = SAMPLES[sample][1]
+        text = (DATA / name).read_text(encoding="utf-8")
+        return Choice(text, name, shared=(("sample", sample),))
+    if kind == "Paste text":
+        if "pasted" not in st.session_state and st.session_state.get("submitted"):
+            st.session_state["pasted"] = st.session_state["submitted"]
+        st.text_area(
+            "Paste an English news article",
+            key="pasted",
+            height=160,
+            placeholder=f"Paste the article's text here (up to {MAX_CHARS:,} characters)…",
+        )
+        if st.button("Map this article", type="primary", key="map_pasted"):
+            st.session_state["submitted"] = st.session_state.get("pasted", "")
+        submitted = st.session_state.get("submitted")
+        if submitted is None:
+            return Choice(error="Paste an article and press “Map this article”.", waiting=True)
+        return _checked(lambda: article_from_text(submitted, source="pasted text"))
+    if kind == "Link to a web page":
+        if "url" not in st.session_state and st.session_state.get("fetched"):
+            st.session_state["url"] = st.session_state["fetched"]
+        st.text_input("Article link (http or https)", key="url", placeholder="https://…")
+        if st.button("Fetch and map", type="primary", key="fetch"):
+            st.session_state["fetched"] = st.session_state.get("url", "").strip()
+        url = st.session_state.get("fetched")
+        if not url:
+            return Choice(error="Paste a link and press “Fetch and map”.", waiting=True)
+        fetched = _checked(lambda: fetch(url))
+        return fetched if fetched.error else replace(fetched, shared=(("url", url),))
+    upload = st.file_uploader(  # any file: a refused one is explained on the page, not in a tooltip
+        f"Upload a .txt, .md or .html file (up to {MAX_BYTES // 2**20} MB)", key="upload"
+    )
+    if upload is None:
+        return Choice(error="Upload an article to map it.", waiting=True)
+    data, name = upload.getvalue(), upload.name
+    return _checked(lambda: article_from_bytes(data, name))
 
 
 def geocoder_ui(config: Mapping[str, str]) -> str:
@@ -309,7 +331,7 @@ def _checked(read: Callable[[], Article]) -> Choice:
     try:
         article = read()
     except ArticleError as err:
-        return Choice(error=str(err))
+        return Choice(error=sentence_case(str(err)))
     return Choice(article.text, article.source, article.year, article.title)
 
 
@@ -346,7 +368,7 @@ export default function (component) {
       mark.title = place.title;
       mark.tabIndex = 0;
       mark.setAttribute("role", "button");
-      const choose = () => setTriggerValue("clicked", key);
+      const choose = () => setTriggerValue("clicked", { key: key, start: start });
       mark.addEventListener("click", choose);
       mark.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
@@ -393,8 +415,8 @@ def article_ui(story: Story, focus: str | None) -> None:
         p.key: {"category": _category(p.kind), "title": f"{p.name} ({p.kind})"}
         for p in story.places
     }
-    selected = focus.removeprefix("place:") if focus and focus.startswith("place:") else None
-    with st.container(height=620, border=False):
+    selected = Focus.parse(focus).place
+    with st.container(height=620, border=False, key="article_box"):
         article_view(
             key="article",
             data={
@@ -411,16 +433,21 @@ def _category(kind: str) -> str:
 
 
 def _focus_from_article() -> None:
+    """A mention was clicked: its place comes into focus, and a correction of the place
+    starts from that mention (its multiselect is made anew with it)."""
     clicked = st.session_state["article"].get("clicked")
-    if clicked:
-        _focus(f"place:{clicked}")
+    if isinstance(clicked, dict) and isinstance(clicked.get("key"), str):
+        _focus(f"place:{clicked['key']}")
+        start = clicked.get("start")
+        st.session_state["mention"] = start if isinstance(start, int) else None
+        st.session_state.pop(f"which_{clicked['key']}", None)
 
 
 def _focus(target: str) -> None:
     """Put a place (``place:<key>``) or an event (``event:<n>``) in focus; "" for nothing."""
     st.session_state["focus"] = target
-    kind, _, value = target.partition(":")
-    st.session_state["event"] = int(value) if kind == "event" and value.isdigit() else None
+    st.session_state["mention"] = None  # the mention clicked, if any (set after this)
+    st.session_state["event"] = Focus.parse(target).event
 
 
 # --- the map and what is in focus ------------------------------------------------------------
@@ -429,12 +456,12 @@ def _focus(target: str) -> None:
 def in_focus(story: Story, focus: str | None) -> Place | Event | None:
     """The place (``place:<key>``) or the event (``event:<n>``, its position on the
     timeline) in focus, if the story has it."""
-    kind, _, value = (focus or "").partition(":")
-    if kind == "place":
-        return story.place(value)
+    target = Focus.parse(focus)
+    if target.place is not None:
+        return story.place(target.place)
     events = timeline(story)
-    if kind == "event" and value.isdigit() and int(value) < len(events):
-        return events[int(value)]
+    if target.event is not None and target.event < len(events):
+        return events[target.event]
     return None
 
 
@@ -449,7 +476,8 @@ def focus_point(story: Story, focus: str | None) -> tuple[tuple[float, float], i
 
 
 def timeline_ui(story: Story) -> None:
-    """The events in date order; selecting one puts it in focus."""
+    """The events in date order, in a box of bounded height that scrolls inside; selecting
+    one puts it in focus."""
     events = timeline(story)
     if not events:
         return
@@ -461,15 +489,39 @@ def timeline_ui(story: Story) -> None:
         if st.session_state.get("event") is not None:
             _focus(f"event:{st.session_state['event']}")
 
-    st.radio(
-        "Timeline",
-        range(len(events)),
-        format_func=labels.__getitem__,
-        index=None,
-        key="event",
-        help="Select an event to centre the map on it.",
-        on_change=chosen,
-    )
+    with st.container(height=TIMELINE_HEIGHT, border=True, key="timeline_box"):
+        st.radio(
+            "Timeline",
+            range(len(events)),
+            format_func=labels.__getitem__,
+            index=None,
+            key="event",
+            help="Select an event to centre the map on it.",
+            on_change=chosen,
+        )
+
+
+def story_ui(story: Story, target: Place | Event | None) -> None:
+    """The guided story: "Previous" and "Next" step through the events in date order, each
+    step centring the map on the event; the event in focus is told below them."""
+    events = timeline(story)
+    if not events:
+        return
+    current = st.session_state.get("event")
+
+    def go(delta: int) -> None:
+        event = step(st.session_state.get("event"), len(events), delta)
+        if event is not None:
+            _focus(f"event:{event}")
+
+    with st.container(horizontal=True, vertical_alignment="center", key="story_steps"):
+        st.button("← Previous", key="story_previous", on_click=go, args=(-1,),
+                  disabled=current == 0)  # fmt: skip
+        st.button("Next →", key="story_next", on_click=go, args=(1,),
+                  disabled=current == len(events) - 1)  # fmt: skip
+        st.caption(position(current, len(events)))
+    if isinstance(target, Event):
+        event_ui(target)
 
 
 def layers_ui() -> list[str]:
@@ -651,7 +703,7 @@ def place_ui(story: Story, place: Place, article_id: str) -> None:
         which = st.multiselect(
             "Mentions to move",
             [m.start for m in place.mentions],
-            default=[m.start for m in place.mentions],
+            default=mentions_to_move(place, st.session_state.get("mention")),
             format_func=lambda start: _mention_label(story, place, start),
             key=f"which_{place.key}",
         )
@@ -819,6 +871,7 @@ def page() -> None:
         st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
         return
     restore_view()
+    st.html(_PAGE_CSS)
     st.title("News Atlas")
     st.caption("Every place a news article names, found, resolved and mapped, offline.")
     choice = source_ui()
@@ -827,7 +880,7 @@ def page() -> None:
     if problem := st.session_state.pop("link_problem", None):
         st.warning(escape_markdown(problem))
     if choice.error:
-        (st.info if choice.waiting else st.error)(escape_markdown(choice.error))
+        (st.info if choice.waiting else st.error)(escape_markdown(sentence_case(choice.error)))
         return
     article_id = hashlib.sha256(choice.text.encode("utf-8")).hexdigest()[:16]
     bound, fixes = st.session_state.get("fixes", (None, Corrections()))
@@ -864,7 +917,7 @@ def page() -> None:
         )
         return
     except GeoError as err:
-        st.error(escape_markdown(str(err)))
+        st.error(escape_markdown(sentence_case(str(err))))
         return
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
@@ -873,12 +926,14 @@ def page() -> None:
     focus = st.session_state.get("focus")
     left, right = st.columns([2, 3], gap="medium")
     outlines = country_outlines(story, gazetteer())
+    target = in_focus(story, focus)
     with left:
         article_ui(story, focus)
-    with right:
+    with right, st.container(key="map_side"):
         layers = layers_ui()
-        timeline_ui(story)
         map_ui(story, outlines, layers, focus)
+        story_ui(story, target)
+        timeline_ui(story)
         if attribution:
             st.caption(escape_markdown(f"Online places: {attribution}"))
         downloads_ui(story, outlines, layers)
@@ -886,11 +941,8 @@ def page() -> None:
             st.caption("The page's link now reopens this view: share it as it is.")
         else:
             st.caption("Pasted and uploaded articles stay in this page; they are not in its link.")
-    target = in_focus(story, focus)
     if isinstance(target, Place):
         place_ui(story, target, article_id)
-    elif isinstance(target, Event):
-        event_ui(target)
     add_place_ui(story, article_id)
     corrections_ui(fixes, article_id)
     tables_ui(story)

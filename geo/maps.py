@@ -112,6 +112,37 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+class _Scale(MacroElement):
+    """The map's scale bar, under the zoom buttons, and the bottom-left corner's controls
+    (offline notice, legend, time slider) lifted above the attribution wherever the two
+    would meet: on a narrow map the attribution wraps over the whole width, and folium's
+    ``control_scale`` in that corner ran over it."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            L.control.scale({position: "topleft"}).addTo(map);
+            function clear() {
+                var corner = map._controlCorners.bottomleft;
+                var attribution = map.attributionControl.getContainer();
+                corner.style.bottom = "0px";
+                var left = corner.getBoundingClientRect();
+                var right = attribution.getBoundingClientRect();
+                corner.style.bottom = (right.left < left.right ? right.height : 0) + "px";
+            }
+            map.whenReady(function () { setTimeout(clear, 0); });
+            map.on("resize overlayadd overlayremove", clear);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Scale"
+
+
 @dataclass(frozen=True, slots=True)
 class PathStyle:
     """How a ring or a line on the map looks, and what the legend calls it."""
@@ -162,6 +193,7 @@ def focus_ring(lat: float, lon: float) -> folium.CircleMarker:
 
 _LEGEND_BODY = Template(
     """
+    <details open><summary style="cursor:pointer;font-weight:600">Legend</summary>
     <div style="display:grid;grid-template-columns:auto auto;column-gap:12px">
     {% for style in styles %}
       <div><span style="display:inline-block;width:10px;height:10px;border-radius:50%;
@@ -182,8 +214,15 @@ _LEGEND_BODY = Template(
              border:1px solid #a0522d;opacity:.8"></span> {{ label }}
       {% endfor %}
     {% endif %}
+    </details>
     """
 )
+
+
+#: Below this width, in pixels, the map's legend starts folded: a phone's map is about 360 px
+#: wide (where the open legend covered a quarter of it), the map's column on a laptop 540 px
+#: or more.
+LEGEND_FOLDED_BELOW = 450
 
 
 class _Legend(MacroElement):
@@ -193,7 +232,11 @@ class _Legend(MacroElement):
     It is a Leaflet control in the bottom-left corner, so Leaflet stacks it above whatever
     else is there (the scale, the timeline's slider), however tall they are. The script
     builds it: streamlit-folium renames elements in the script but not in the page's HTML,
-    so a script cannot find an element of the page by a name folium gave it."""
+    so a script cannot find an element of the page by a name folium gave it.
+
+    It folds (a ``<details>`` the reader opens with a click or the keyboard): on a map
+    narrower than :data:`LEGEND_FOLDED_BELOW` it starts folded, so that on a phone it does
+    not cover the map."""
 
     _template = Template(
         """
@@ -206,6 +249,9 @@ class _Legend(MacroElement):
                     + "border-radius: 4px; font: 12px/1.5 sans-serif; "
                     + "box-shadow: 0 1px 4px rgba(0,0,0,.3);";
                 div.innerHTML = {{ this.body|tojson }};
+                if ({{ this._parent.get_name() }}.getSize().x < {{ this.fold_below }}) {
+                    div.querySelector("details").open = false;
+                }
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -226,6 +272,7 @@ class _Legend(MacroElement):
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Legend"
+        self.fold_below = LEGEND_FOLDED_BELOW
         shown = {"styles": styles, "shades": shades or [], "calendar": calendar}
         self.body = " ".join(_LEGEND_BODY.render(**shown, marks=marks or []).split())
         entries = len(styles) + calendar + len(marks or [])
@@ -974,7 +1021,6 @@ def build_map(
         location=view[0] if view else (20, 0),
         zoom_start=view[1] if view else 2,
         tiles=None,
-        control_scale=True,
         max_zoom=18,
         world_copy_jump=True,
         # half levels, so the first view fits the story's places more closely
@@ -1032,6 +1078,7 @@ def build_map(
         _Declutter().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
+    _Scale().add_to(fmap)
     _Attribution(GEONAMES_ATTRIBUTION).add_to(fmap)
     legend = None
     if used:

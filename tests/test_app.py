@@ -106,10 +106,10 @@ def shown(markdown: str) -> str:
 
 def paste(at: AppTest, text: str) -> AppTest:
     """Choose "Paste text", paste ``text`` and press "Map this article"."""
-    if at.sidebar.radio(key="source").value != "Paste text":
-        at.sidebar.radio(key="source").set_value("Paste text").run()
-    at.sidebar.text_area(key="pasted").input(text).run()
-    at.sidebar.button(key="map_pasted").click().run()
+    if at.radio(key="source").value != "Paste text":
+        at.radio(key="source").set_value("Paste text").run()
+    at.text_area(key="pasted").input(text).run()
+    at.button(key="map_pasted").click().run()
     assert not at.exception, at.exception
     return at
 
@@ -181,8 +181,8 @@ def test_pasted_article_replaces_the_map(at: AppTest) -> None:
 
 
 def test_nothing_is_mapped_before_the_button_is_pressed(at: AppTest) -> None:
-    at.sidebar.radio(key="source").set_value("Paste text").run()
-    at.sidebar.text_area(key="pasted").input(KENYA).run()
+    at.radio(key="source").set_value("Paste text").run()
+    at.text_area(key="pasted").input(KENYA).run()
 
     assert not at.exception
     assert leaflet_script(at) is None
@@ -196,7 +196,7 @@ def test_whitespace_only_paste_says_so_and_the_app_recovers(at: AppTest) -> None
     assert any("empty" in m for m in messages), messages
     assert leaflet_script(at) is None
 
-    at.sidebar.radio(key="source").set_value("Sample article").run()
+    at.radio(key="source").set_value("Sample article").run()
 
     assert not at.exception
     script = leaflet_script(at)
@@ -232,14 +232,14 @@ def test_hostile_paste_is_escaped_in_the_article(at: AppTest) -> None:
 
 
 def test_uploaded_html_article_is_mapped(at: AppTest) -> None:
-    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.radio(key="source").set_value("Upload a file").run()
     assert leaflet_script(at) is None
     page = (
         "<html><head><title>Floods</title><script>var tracker = 1;</script></head><body>"
         f"<article><h1>Floods in Kenya</h1><p>{KENYA}</p></article></body></html>"
     )
 
-    at.sidebar.file_uploader(key="upload").set_value(
+    at.file_uploader(key="upload").set_value(
         ("kenya.html", page.encode("utf-8"), "text/html")
     ).run()
 
@@ -253,12 +253,12 @@ def test_uploaded_html_article_is_mapped(at: AppTest) -> None:
 def test_an_uploaded_page_keeps_its_title(at: AppTest) -> None:
     # finding 12 of issue 14: the page's <title> (less the site's name) is the article's
     # title, not the first line of its text
-    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.radio(key="source").set_value("Upload a file").run()
     page = (
         f"<html><head><title>Floods | Kenya News</title></head><body><p>{KENYA}</p></body></html>"
     )
 
-    at.sidebar.file_uploader(key="upload").set_value(
+    at.file_uploader(key="upload").set_value(
         ("kenya.html", page.encode("utf-8"), "text/html")
     ).run()
 
@@ -266,9 +266,9 @@ def test_an_uploaded_page_keeps_its_title(at: AppTest) -> None:
 
 
 def test_binary_upload_is_refused_with_a_message(at: AppTest) -> None:
-    at.sidebar.radio(key="source").set_value("Upload a file").run()
+    at.radio(key="source").set_value("Upload a file").run()
 
-    at.sidebar.file_uploader(key="upload").set_value(
+    at.file_uploader(key="upload").set_value(
         ("notes.txt", b"\x00\x01\x02 not text", "text/plain")
     ).run()
 
@@ -317,11 +317,11 @@ def test_online_geocoder_unreachable_warns_and_keeps_offline_places(
     monkeypatch.setenv("NEWS_ATLAS_GEOCODER_DOMAIN", "127.0.0.1:9")
     monkeypatch.setenv("NEWS_ATLAS_CACHE", str(tmp_path))
     app = AppTest.from_file(str(APP), default_timeout=120).run()
-    app.sidebar.radio(key="source").set_value("Paste text").run()
-    app.sidebar.text_area(key="pasted").input(
+    app.radio(key="source").set_value("Paste text").run()
+    app.text_area(key="pasted").input(
         "Officials in Nairobi met elders from Xqzzyville, a hamlet near Kisumu."
     ).run()
-    app.sidebar.button(key="map_pasted").click().run()
+    app.button(key="map_pasted").click().run()
     assert not app.warning  # offline: nothing to warn about
 
     app.sidebar.radio(key="geocoder").set_value("nominatim").run()
@@ -334,10 +334,10 @@ def test_online_geocoder_unreachable_warns_and_keeps_offline_places(
 
 
 def test_a_link_to_a_private_address_is_refused(at: AppTest) -> None:
-    at.sidebar.radio(key="source").set_value("Link to a web page").run()
+    at.radio(key="source").set_value("Link to a web page").run()
     assert any("Fetch and map" in i.value for i in at.info)
-    at.sidebar.text_input(key="url").input("http://127.0.0.1:9/article.html").run()
-    at.sidebar.button(key="fetch").click().run()
+    at.text_input(key="url").input("http://127.0.0.1:9/article.html").run()
+    at.button(key="fetch").click().run()
 
     assert not at.exception
     assert at.error and "127.0.0.1" in shown(at.error[0].value)
@@ -479,6 +479,7 @@ def test_corrections_that_do_not_fit_the_article_are_undone() -> None:
 def test_moving_a_place_to_a_runner_up_updates_map_table_and_link(at: AppTest) -> None:
     focus(at, f"place:{MOSCOW}")
     at.selectbox(key=f"pick_{MOSCOW}").set_value(MOSCOW_IDAHO).run()
+    at.multiselect(key=f"which_{MOSCOW}").set_value([932, 1129]).run()  # both mentions
     at.button(key=f"move_{MOSCOW}").click().run()
 
     assert not at.exception
@@ -566,3 +567,80 @@ def test_an_unsure_place_is_marked_and_its_runner_up_is_one_click_away(
     assert (row["lat"], row["lon"]) == pytest.approx((runner_up.lat, runner_up.lon), abs=1e-3)
     assert row["check"] == ""  # the reader said which: no longer unsure
     assert at.session_state["focus"] == f"place:{runner_up.key}"
+
+
+# --- the guided story, sources and corrections per mention (issue 15) -----------------------
+
+
+def test_previous_and_next_step_through_the_events_in_date_order(at: AppTest) -> None:
+    assert at.button(key="story_previous").disabled is False  # from nothing: the last event
+
+    at.button(key="story_next").click().run()  # from nothing, "Next" starts the story
+
+    assert at.radio(key="event").value == 0
+    assert at.query_params["event"] == "0"
+    assert "1953 · " in " ".join(shown(s.value) for s in at.subheader)
+    assert at.button(key="story_previous").disabled
+    assert "Event 1 of 4" in [c.value for c in at.caption]
+
+    for expected in (1, 2, 3):
+        at.button(key="story_next").click().run()
+        assert at.radio(key="event").value == expected
+    assert at.button(key="story_next").disabled
+    assert map_args(at)["center"] == pytest.approx([37.9561, 126.6772], abs=0.01)
+    assert any("warning shots" in m.value for m in at.markdown)  # the event's sentence
+
+    at.button(key="story_previous").click().run()
+
+    assert at.radio(key="event").value == 2
+    assert "19 June 2024 · " in " ".join(shown(s.value) for s in at.subheader)
+
+
+def test_the_timeline_is_a_box_of_bounded_height(at: AppTest) -> None:
+    boxes = [
+        block.proto
+        for block in at.get("flex_container")  # type: ignore[attr-defined]
+        if "timeline_box" in block.proto.id
+    ]
+    assert boxes, "no timeline box"
+    assert 0 < boxes[0].height_config.pixel_height <= 200
+
+
+def test_coming_back_to_pasted_text_shows_its_text_with_its_map(at: AppTest) -> None:
+    paste(at, KENYA)
+    at.radio(key="source").set_value("Sample article").run()
+    assert "Pyongyang · capital city · 1 event here" in markers(leaflet_script(at) or "")
+
+    at.radio(key="source").set_value("Paste text").run()
+
+    assert at.text_area(key="pasted").value == KENYA  # the box holds what the map shows
+    assert "Nairobi · capital city" in markers(leaflet_script(at) or "")
+
+
+def test_a_refused_file_is_explained_on_the_page_in_a_sentence(at: AppTest) -> None:
+    at.radio(key="source").set_value("Upload a file").run()
+
+    at.file_uploader(key="upload").set_value(("report.pdf", b"%PDF-1.7", "application/pdf")).run()
+
+    [error] = at.main.error
+    assert shown(error.value).startswith("'report.pdf' is not a supported file type")
+    assert shown(error.value).endswith(".")
+    assert leaflet_script(at) is None
+
+
+def test_errors_start_with_a_capital(at: AppTest) -> None:
+    paste(at, "   \n\t  \n")
+
+    [error] = at.main.error
+    assert shown(error.value) == "The article is empty: paste or upload some text."
+
+
+def test_a_correction_starts_from_the_mention_clicked_not_all_of_them(at: AppTest) -> None:
+    focus(at, f"place:{MOSCOW}")  # a marker or a table row: no mention in particular
+    assert at.multiselect(key=f"which_{MOSCOW}").value == [932]  # its first sentence's
+
+    focus(at, f"place:{SEOUL}")  # Moscow's correction widgets are gone
+    at.session_state["mention"] = 1129  # what a click on Moscow's second mention leaves
+    focus(at, f"place:{MOSCOW}")
+
+    assert at.multiselect(key=f"which_{MOSCOW}").value == [1129]

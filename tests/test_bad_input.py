@@ -157,7 +157,7 @@ UPLOADS = [
         "Error",
         f"'long.txt' has {MAX_CHARS * 2:,} characters; the limit is {MAX_CHARS:,}",
     ),
-    Upload("empty.txt", b"", "Error", "the article is empty: paste or upload some text"),
+    Upload("empty.txt", b"", "Error", "The article is empty: paste or upload some text."),
     Upload(
         "photo.txt",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + _random_bytes(2000),
@@ -192,17 +192,18 @@ UPLOADS = [
         "Error",
         "'only-scripts.html' has no readable text",
     ),
+    # files of other types are explained on the page, not only in the uploader's tooltip
     Upload(
         "report.pdf",
         b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
-        "refused by the browser",
-        "application/pdf files are not allowed.",
+        "Error",
+        "'report.pdf' is not a supported file type; use one of .txt",
     ),
     Upload(
         "setup.exe",
         b"MZ\x90\x00\x03\x00\x00\x00",
-        "refused by the browser",
-        "files are not allowed.",  # the type named is the browser's guess for .exe
+        "Error",
+        "'setup.exe' is not a supported file type; use one of .txt",
     ),
 ]
 
