@@ -64,17 +64,37 @@ def test_progress_is_a_bar_on_a_terminal_only() -> None:
     assert pipe.getvalue() == ""
 
 
-def test_jobs_give_the_single_process_output_in_order(geoparser: Geoparser) -> None:
+#: ``geoparse_parallel`` run in a fresh interpreter, as a user's program runs it: the worker
+#: processes are spawned, and spawning re-imports the parent's ``__main__``, which inside a
+#: test session may be a script another test left there (AppTest's).
+PARALLEL = """
+import sys
+from geo.batch import geoparse_parallel
+lines = open(sys.argv[1], encoding="utf-8").readlines()
+written, failed = geoparse_parallel(
+    lines, sys.stdout, jobs=2, spans_given=False, where="in.jsonl", chunk=3
+)
+print(written, failed, file=sys.stderr)
+"""
+
+
+def test_jobs_give_the_single_process_output_in_order(geoparser: Geoparser, tmp_path: Path) -> None:
     """Chunks of three lines over two workers: the same lines as one process, bad records
     included, numbered by their line in the whole input."""
-    out = io.StringIO()
-    written, failed = geoparse_parallel(
-        LINES, out, jobs=2, spans_given=False, where="in.jsonl", chunk=3
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(LINES), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", PARALLEL, str(source)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
+    assert done.returncode == 0, done.stderr
     expected = _single(geoparser, LINES)
-    assert out.getvalue() == expected
+    assert done.stdout == expected
     rows = [json.loads(line) for line in expected.splitlines()]
-    assert (written, failed) == (len(rows), 2) == (22, 2)
+    assert done.stderr.split() == ["22", "2"] and len(rows) == 22
     assert [r["id"] for r in rows][:9] == ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "8", "r8"]
     assert "line 8: not JSON" in rows[7]["error"]
 
@@ -105,20 +125,28 @@ def test_cli_jobs_exit_status_and_online_refusal(tmp_path: Path) -> None:
 
 
 def test_shards_on_a_local_dask_cluster(geoparser: Geoparser, tmp_path: Path) -> None:
-    """Two shards on a local cluster of two processes: each output file holds what one
-    process writes for that shard."""
+    """Two shards through the command line, on a local cluster of two processes: each output
+    file holds what one process writes for that shard, and the exit status counts the bad
+    records of both."""
     pytest.importorskip("distributed")
     shards = [tmp_path / "in" / "2024-01.jsonl", tmp_path / "in" / "2024-02.jsonl"]
     shards[0].parent.mkdir()
     shards[0].write_text("".join(LINES[:12]), encoding="utf-8")
     shards[1].write_text("".join(LINES[12:]), encoding="utf-8")
-    outputs, written, failed = geoparse_shards(shards, tmp_path / "out", workers=2)
-    assert [p.name for p in outputs] == ["2024-01.jsonl", "2024-02.jsonl"]
-    for shard, output in zip(shards, outputs, strict=True):
+    command = [sys.executable, "-m", "geo", "geoparse-shards", *map(str, shards)]
+    done = subprocess.run(
+        [*command, "--out-dir", str(tmp_path / "out"), "--jobs", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == SOME_RECORDS_FAILED, done.stderr
+    assert "2 of 22 records failed" in done.stderr
+    for shard in shards:
         lines = shard.read_text(encoding="utf-8").splitlines(keepends=True)
         expected = _single(geoparser, lines).replace("in.jsonl", str(shard))
-        assert output.read_text(encoding="utf-8") == expected
-    assert (written, failed) == (22, 2)
+        assert (tmp_path / "out" / shard.name).read_text(encoding="utf-8") == expected
 
 
 def test_shards_refuse_bad_inputs(tmp_path: Path) -> None:

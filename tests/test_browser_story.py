@@ -158,6 +158,7 @@ def test_a_wrong_pin_corrected_and_shared(
     page.keyboard.press("Enter")
     session.settle()
     page.locator("[data-testid=stSelectbox]").filter(has_text="The right place").click()
+    page.keyboard.type("ID, United States")  # the list shows only what fits: filter it first
     page.get_by_role("option").filter(has_text="ID, United States").first.click()
     session.settle()
     session.shot("candidate-chosen")
