@@ -16,7 +16,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from geo import Story
+from geo import Geoparser, Story
+from geo.corrections import Corrections
+from geo.maps import spots
 
 from .browser import MARKERS, SEED_MARKERS, Session, close, require_chromium
 
@@ -143,7 +145,12 @@ def test_selecting_a_table_row_focuses_its_place(session: Session, seed_story: S
 
 
 def test_a_wrong_pin_corrected_and_shared(
-    session: Session, browser: object, server: str, tmp_path: Path
+    session: Session,
+    browser: object,
+    server: str,
+    tmp_path: Path,
+    geoparser: Geoparser,
+    seed_story: Story,
 ) -> None:
     """The reader's path: find the wrong pin, move it, share the link, and the link shows
     the corrected map (here "Moscow" read as the town in Idaho, for the sake of the test)."""
@@ -157,7 +164,12 @@ def test_a_wrong_pin_corrected_and_shared(
     page.get_by_label("Search the gazetteer", exact=True).fill("Moscow")
     page.keyboard.press("Enter")
     session.settle()
-    page.locator("[data-testid=stSelectbox]").filter(has_text="The right place").click()
+    choose = page.locator("[data-testid=stSelectbox]").filter(has_text="The right place")
+    for _ in range(3):  # a click while the search's rerun lands can leave the list closed
+        choose.click()
+        session.settle()
+        if page.get_by_role("listbox").is_visible():
+            break
     page.keyboard.type("ID, United States")  # the list shows only what fits: filter it first
     page.get_by_role("option").filter(has_text="ID, United States").first.click()
     session.settle()
@@ -165,9 +177,13 @@ def test_a_wrong_pin_corrected_and_shared(
     page.get_by_role("button", name="Move these mentions").click()
     page.wait_for_url("**fix=**", timeout=60_000)
     session.settle()
-    session.markers(SEED_MARKERS)
+    fixes = Corrections.parse(params(session)["fix"])
+    # Moscow's events stay at its point, so the town in Idaho may be a marker of its own
+    corrected = len(spots(geoparser.corrected(seed_story, fixes)))
+    session.markers(corrected)
     session.shot("corrected")
-    assert params(session)["fix"] == [f"m932={MOSCOW_IDAHO}", f"m1129={MOSCOW_IDAHO}"]
+    # the mention the reader clicked moves; Moscow's other mention stays (issue 15, item 6)
+    assert params(session)["fix"] == [f"m932={MOSCOW_IDAHO}"]
     assert params(session)["place"] == [MOSCOW_IDAHO]
     data = json.loads(session.download("GeoJSON").read_text(encoding="utf-8"))
     [moscow] = [f for f in data["features"] if f["properties"].get("key") == MOSCOW_IDAHO]
@@ -175,7 +191,7 @@ def test_a_wrong_pin_corrected_and_shared(
 
     shared = Session(browser, server, tmp_path, path="?" + urlparse(page.url).query)
     try:
-        shared.markers(SEED_MARKERS)
+        shared.markers(corrected)
         expect(shared.page.get_by_role("heading", name="Moscow (city)")).to_be_visible()
         assert selected(shared) == {MOSCOW_IDAHO}
         assert near(shared.map_view(), 46.73, -117.0)  # it opens on the corrected pin
