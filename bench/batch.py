@@ -37,7 +37,8 @@ def write_input(corpora: list[Path], repeat: int, path: Path) -> int:
     with path.open("w", encoding="utf-8") as out:
         for copy in range(repeat):
             for corpus in corpora:
-                for line in corpus.read_text(encoding="utf-8").splitlines():
+                # "\n" alone ends a record: texts hold U+2028 and other breaks of splitlines
+                for line in filter(None, corpus.read_text(encoding="utf-8").split("\n")):
                     doc = json.loads(line)
                     out.write(json.dumps({"id": f"{copy}-{doc['id']}", "text": doc["text"]}) + "\n")
                     count += 1
