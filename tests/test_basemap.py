@@ -4,11 +4,8 @@ what a map carries. The browser side is in tests/test_browser_basemap.py."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 import folium
@@ -36,6 +33,8 @@ from geo.basemap import (
 from geo.gazetteer import Gazetteer
 from geo.maps import build_map, map_html, world_outlines
 from geo.markup import escape
+
+from .scripts import load_script
 
 ILLINOIS = [(39.94, -91.41), (39.71, -91.36), (38.63, -90.20), (39.80, -89.64), (40.69, -89.59)]
 
@@ -255,21 +254,7 @@ def test_towns_file_is_sorted_by_population() -> None:
 # --- scripts/basemap.py, which makes data/basemap/ ------------------------------------------
 
 
-def _script() -> Any:
-    """scripts/basemap.py as a module (it imports scripts/us_counties.py by name)."""
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root / "scripts"))
-    try:
-        spec = importlib.util.spec_from_file_location("basemap_script", root / "scripts/basemap.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(root / "scripts"))
-    return module
-
-
-script = _script()
+script = load_script("basemap")  # it imports us_counties.py by name
 
 # Two unit squares side by side, sharing the arc x = 1; quantized on a grid of 1 degree.
 TWO_SQUARES = {

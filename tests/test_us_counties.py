@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from geo.gazetteer import Gazetteer, distance_km
 
+from .scripts import load_script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("us_counties", ROOT / "scripts/us_counties.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["us_counties"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-us_counties = _script()
+us_counties = load_script("us_counties")
 
 
 def _topology(arcs: list[list[list[int]]], geometries: list[dict]) -> dict:
