@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from .corrections import PLACE_KEY, CorrectionError, Corrections
 from .web import is_url
 
-__all__ = ["DAMAGED", "MAX_FIXES", "View", "read_view"]
+__all__ = ["DAMAGED", "EVENT_POSITION", "MAX_FIXES", "View", "read_view"]
 
-#: An event's position on the timeline.
-_EVENT = re.compile(r"[0-9]{1,4}", re.ASCII)
+#: An event's position on the timeline, in a link or in the page's focus: ASCII digits only
+#: ("²".isdigit() is true, and int() refuses strings over 4,300 digits), bounded.
+EVENT_POSITION = re.compile(r"[0-9]{1,4}", re.ASCII)
 #: The most corrections a link carries (a reader makes a few dozen at most).
 MAX_FIXES = 500
 #: The longest web address a link may name.
@@ -103,7 +104,7 @@ def read_view(
         problems.append("the place in focus")
         place = None
     event = found.get("event")
-    if event is not None and not _EVENT.fullmatch(event):
+    if event is not None and not EVENT_POSITION.fullmatch(event):
         problems.append("the event in focus")
         event = None
     chosen_layers = _layers(found["layers"], layers) if "layers" in found else None

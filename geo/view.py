@@ -4,12 +4,10 @@ mentions a correction starts from, and how a message reads on the page."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from geo.resolve import Place
-
-_EVENT = re.compile(r"[0-9]{1,6}")  # ASCII digits only ("²".isdigit() is true), bounded
+from geo.share import EVENT_POSITION
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +25,7 @@ class Focus:
         kind, _, value = (token or "").partition(":")
         if kind == "place" and value:
             return cls(place=value)
-        if kind == "event" and _EVENT.fullmatch(value):
+        if kind == "event" and EVENT_POSITION.fullmatch(value):
             return cls(event=int(value))
         return cls()
 
