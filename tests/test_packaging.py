@@ -293,6 +293,19 @@ def test_venv_pip_is_brought_up_before_any_install() -> None:
         assert re.search(rf"^\$\({stamp}\): \$\(PIP_STAMP\)", text, re.MULTILINE), stamp
 
 
+#: Readers that may stop before their input ends. Under `set -o pipefail` the writer then dies of
+#: SIGPIPE whenever it writes after they stop, and the whole run fails with exit 141, only now and
+#: then (it did once, two seconds in, on `make --version | head -n 1`).
+EARLY_EXIT_READERS = re.compile(r"\|\s*(head\b|grep\s+(-\w*[qlm]|--quiet|--max-count))")
+
+
+def test_ci_pipelines_read_to_the_end() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    code = [ln for ln in ci.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    early = [ln.strip() for ln in code if EARLY_EXIT_READERS.search(ln.split("  #")[0])]
+    assert not early, f"pipes into a reader that can stop early, under pipefail: {early}"
+
+
 def test_ci_sets_up_from_the_oldest_bundled_pip() -> None:
     """Python 3.11.0 bundles pip 22.3: CI starts .venv from it and runs `make setup` with it,
     before `make test`."""
