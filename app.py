@@ -29,7 +29,6 @@ from geo import (
     Article,
     ArticleError,
     GeoError,
-    Geoparser,
     Story,
     article_from_bytes,
     article_from_text,
@@ -113,13 +112,6 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.open()
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def geoparser() -> Geoparser:
-    """A geoparser in the server's process, for articles resolved with an online geocoder
-    (whose rate limit is kept per process); loaded only when a reader picks one."""
-    return Geoparser(gazetteer=gazetteer())
-
-
 @st.cache_resource
 def level_memory() -> bool:
     """Once a server: big blocks freed go back to the system, so memory stays level over
@@ -152,14 +144,20 @@ class Online:
 
 
 def analyse_online(
-    text: str, source: str, year: int | None, title: str, config: Mapping[str, str]
+    text: str,
+    source: str,
+    year: int | None,
+    title: str,
+    config: Mapping[str, str],
+    fixes: tuple[str, ...],
 ) -> Online:
-    """The story with an online geocoder for what the gazetteer cannot resolve. Not cached
-    here: the geocoder keeps its own answer cache, and a failure must not be remembered."""
+    """The story with an online geocoder for what the gazetteer cannot resolve, after the
+    reader's corrections, made in a worker process; the service is asked from this one, under
+    the server's one rate limit (``geo.worker``). Not cached here: the geocoder keeps its own
+    answer cache, and a failure must not be remembered."""
     fallback = geocoder_from_env(config)
-    shared = geoparser()
-    parser = Geoparser(nlp=shared.nlp, gazetteer=shared.gazetteer, fallback=fallback)
-    story = parser.analyse(article_from_text(text, source=source, year=year, title=title))
+    article = article_from_text(text, source=source, year=year, title=title)
+    story = workers().analyse(article, fixes, geocoder=fallback)
     if fallback is None:
         return Online(story, (), "")
     return Online(story, tuple(fallback.warnings), fallback.attribution)
@@ -898,10 +896,9 @@ def page() -> None:
             else:
                 online = analyse_online(
                     choice.text, choice.source, choice.year, choice.title,
-                    {**config, "NEWS_ATLAS_GEOCODER": geocoder},
+                    {**config, "NEWS_ATLAS_GEOCODER": geocoder}, tuple(fixes.tokens()),
                 )  # fmt: skip
                 story, attribution = online.story, online.attribution
-                story = geoparser().corrected(story, fixes)
                 for warning in online.warnings:
                     st.warning(escape_markdown(warning))
     except CorrectionError as err:
