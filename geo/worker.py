@@ -448,10 +448,15 @@ def _start(fd: int) -> subprocess.Popen[bytes]:
 
 
 def _main(fd: int) -> None:
-    """A worker process's entry point: the analyser's factory and the memory cap come first."""
+    """A worker process's entry point: the analyser's factory and the memory cap come first.
+    A worker whose server has gone (its pipe closed, e.g. the server was stopped while the
+    model loaded) ends quietly: there is nobody left to answer."""
     conn = Connection(fd)
-    factory, cap = conn.recv()
-    _serve(conn, factory, cap)
+    try:
+        factory, cap = conn.recv()
+        _serve(conn, factory, cap)
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return
 
 
 def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
