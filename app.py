@@ -52,7 +52,7 @@ from geo.maps import (
     world_outlines,
 )
 from geo.markup import escape_markdown, segments
-from geo.memory import fix_mmap_threshold
+from geo.memory import fix_mmap_threshold, freeze_survivors
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
@@ -117,6 +117,14 @@ def level_memory() -> bool:
     """Once a server: big blocks freed go back to the system, so memory stays level over
     reruns (see ``geo.memory``)."""
     return fix_mmap_threshold()
+
+
+@st.cache_resource(show_spinner=False)
+def freeze_warm_objects() -> int:
+    """Once a server, after its first page: the objects it keeps (modules, the base map's
+    labels) are never walked again by the garbage collector's full collections, which hold
+    the GIL, and Streamlit runs one after every script run (see ``geo.memory``)."""
+    return freeze_survivors()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -857,6 +865,7 @@ def main() -> None:
     except Exception:
         LOGGER.exception("unexpected error while drawing the page")
         st.error(UNEXPECTED)
+    freeze_warm_objects()
 
 
 def page() -> None:
