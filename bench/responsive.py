@@ -10,7 +10,7 @@ analyse, depending on the version), it times:
 
 * the health check (``/_stcore/health``), asked every 0.2 s in a thread;
 * a rerun of the reader's page (Streamlit's R key) until the script has run again;
-* a new tab opening the sample, until its 18 markers show.
+* a new tab opening the sample, until its markers show.
 
 A figure counts as "during" only if the slow article was still running when it was taken.
 Last, how the slow article ended: seconds from its submit to its answer, and the message.
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import (  # noqa: E402
     CHROMIUM,
+    SEED_MARKERS,
     SLOW_ARTICLE,
     HealthProbe,
     Session,
@@ -44,7 +45,6 @@ from tests.browser import (  # noqa: E402
     submit,
 )
 
-SAMPLE_MARKERS = 18
 TABLE = "## Other readers during a slow analysis (bench/responsive.py)"
 
 
@@ -78,7 +78,7 @@ def open_sample(browser: object, url: str, shots: Path) -> tuple[Session, float]
     """A new tab on the sample, and the seconds until its markers show."""
     started = time.monotonic()
     tab = Session(browser, url, shots)
-    tab.markers(SAMPLE_MARKERS)
+    tab.markers(SEED_MARKERS)
     return tab, time.monotonic() - started
 
 
