@@ -587,6 +587,7 @@ def map_ui(
         zoom=point[1] if point else None,
         feature_group_to_add=ring,
         on_change=clicked,
+        render=False,  # st_folium renders the map itself anyway; its default renders it twice
     )
 
 
