@@ -252,6 +252,7 @@ class Figures:
     click_cpu: Cpu
     memory: list[int]
     client_cpu: float
+    load: tuple[float, float]  # the machine's load average (1 minute), before and after
 
 
 async def measure(url: str, pid: int, args: argparse.Namespace) -> Figures:
@@ -263,6 +264,7 @@ async def measure(url: str, pid: int, args: argparse.Namespace) -> Figures:
 
     readers = await asyncio.gather(*(pasting(url) for _ in range(args.sessions)))
     client = time.process_time()
+    load = os.getloadavg()[0]
     before = cpu_of(pid)
     analyses = await asyncio.gather(
         *(submit(reader, article(n, args.words)) for n, reader in enumerate(readers))
@@ -282,7 +284,10 @@ async def measure(url: str, pid: int, args: argparse.Namespace) -> Figures:
     click_cpu = cpu_of(pid) - before
     client = time.process_time() - client
     await asyncio.gather(*(reader.close() for reader in readers))
-    return Figures(list(analyses), analysis_cpu, clicks, click_cpu, memory, client)
+    load_after = os.getloadavg()[0]
+    return Figures(
+        list(analyses), analysis_cpu, clicks, click_cpu, memory, client, (load, load_after)
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -319,7 +324,8 @@ def report(figures: Figures, args: argparse.Namespace) -> tuple[str, int]:
         f"server memory every {args.every} clicks: "
         + ", ".join(f"{m / 1024:.0f}" for m in figures.memory)
         + f" MiB ({first:+.1f} / {second:+.1f} KiB a click, first / second half)",
-        f"this benchmark's own CPU: {figures.client_cpu:.1f} s",
+        f"this benchmark's own CPU: {figures.client_cpu:.1f} s; the machine's load average "
+        f"{figures.load[0]:.1f} → {figures.load[1]:.1f} (two cores: above 2, others queue)",
     ]
     return "\n".join(lines), len(failed) + len(broken)
 
@@ -345,15 +351,17 @@ def row(figures: Figures, args: argparse.Namespace) -> str:
         f"| {len(figures.clicks)} | {statistics.median(times) * 1000:.0f} ms "
         f"| {percentile(times, 0.95) * 1000:.0f} ms | {c.total / clicks * 1000:.0f} ms "
         f"({c.server / clicks * 1000:.0f} + {c.workers / clicks * 1000:.0f}) "
-        f"| {figures.memory[0] / 1024:.0f} → {figures.memory[-1] / 1024:.0f} MiB |"
+        f"| {figures.memory[0] / 1024:.0f} → {figures.memory[-1] / 1024:.0f} MiB "
+        f"| {figures.load[0]:.1f} → {figures.load[1]:.1f} |"
     )
 
 
 HEADER = (
     "| date | commit | analyses at once | failed | submit → map, median | p95 "
     "| CPU per analysis (server + workers) | clicks | click, median | p95 "
-    "| CPU per click (server + workers) | server memory over the clicks |\n"
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| CPU per click (server + workers) | server memory over the clicks "
+    "| load average, first submit → last click |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
 
 
