@@ -33,7 +33,6 @@ import asyncio
 import datetime
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -44,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.limit import limit_article  # noqa: E402
+from bench.tables import add_rows, commit_of  # noqa: E402
 from tests.browser import serve  # noqa: E402
 
 #: Characters of bench.limit's long feature that make about 1,000 words (1,014).
@@ -334,17 +334,9 @@ def row(figures: Figures, args: argparse.Namespace) -> str:
     mapped = [a.seconds for a in figures.analyses if a.mapped]
     count, clicks = len(figures.analyses), max(len(figures.clicks), 1)
     a, c = figures.analysis_cpu, figures.click_cpu
-    commit = (
-        subprocess.run(
-            ["git", "-C", str(args.root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        or "uncommitted"
-    )
     times = [x.seconds for x in figures.clicks]
     return (
-        f"| {datetime.date.today()} | {commit} | {count} × {args.words} words "
+        f"| {datetime.date.today()} | {commit_of(args.root)} | {count} × {args.words} words "
         f"| {count - len(mapped)} | {statistics.median(mapped):.2f} s "
         f"| {percentile(mapped, 0.95):.2f} s | {a.total / count:.2f} s "
         f"({a.server / count:.2f} + {a.workers / count:.2f}) "
@@ -365,19 +357,6 @@ HEADER = (
 )
 
 
-def add_row(path: Path, line: str) -> None:
-    """Add ``line`` to the table under :data:`TABLE` in ``path`` (made when missing)."""
-    text = path.read_text(encoding="utf-8")
-    if TABLE not in text:
-        text = text.rstrip("\n") + f"\n\n{TABLE}\n\n{HEADER}\n"
-    lines = text.splitlines()
-    at = lines.index(TABLE) + 3  # the header, its rule
-    while at + 1 < len(lines) and lines[at + 1].startswith("| "):
-        at += 1
-    lines.insert(at + 1, line)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10)
@@ -396,7 +375,7 @@ def main() -> int:
     text, failures = report(figures, args)
     print(text)
     if args.results:
-        add_row(args.results, row(figures, args))
+        add_rows(args.results, TABLE, HEADER, [row(figures, args)])
     return 1 if failures else 0
 
 

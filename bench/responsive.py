@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.tables import add_rows, commit_of  # noqa: E402
 from tests.browser import (  # noqa: E402
     CHROMIUM,
     SEED_MARKERS,
@@ -122,13 +122,6 @@ def measure(url: str, reruns: int, shots: Path) -> tuple[Phase, Phase, float, st
         next(browser_iter, None)
 
 
-def commit_of(root: Path) -> str:
-    answer = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return answer.stdout.strip() or "uncommitted"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to run")
@@ -159,15 +152,7 @@ def main() -> int:
     ]
     print(header, *rows, sep="\n")
     if args.results:
-        text = args.results.read_text(encoding="utf-8")
-        if TABLE not in text:
-            text = text.rstrip("\n") + f"\n\n{TABLE}\n\n{header}\n"
-        lines = text.splitlines()
-        at = lines.index(TABLE) + 3  # the header, its rule
-        while at + 1 < len(lines) and lines[at + 1].startswith("| "):
-            at += 1
-        lines[at + 1 : at + 1] = rows
-        args.results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        add_rows(args.results, TABLE, header, rows)
     return 0
 
 

@@ -1,15 +1,18 @@
 """bench/load.py's measures: the CPU seconds of a process and of its children, from /proc, and
-the percentile it reports. (Its websocket client is exercised by running the benchmark.)"""
+the percentile it reports; and how the benchmarks add rows to bench/results.md. (Its websocket
+client is exercised by running the benchmark.)"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from bench.load import Cpu, cpu_of, percentile
+from bench.tables import add_rows
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -60,3 +63,19 @@ def test_cpu_figures_subtract_and_add_up() -> None:
 )
 def test_percentile_is_the_nearest_rank(values: list[float], share: float, expected: float) -> None:
     assert percentile(values, share) == expected
+
+
+def test_rows_go_below_the_last_row_of_their_table(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    results.write_text("# Results\n\nSome text.\n", encoding="utf-8")
+    header = "| a | b |\n| --- | --- |"
+
+    add_rows(results, "## Load", header, ["| 1 | 2 |"])
+    add_rows(results, "## Load", header, ["| 3 | 4 |", "| 5 | 6 |"])
+    results.write_text(results.read_text(encoding="utf-8") + "\nWhat the rows mean.\n")
+    add_rows(results, "## Load", header, ["| 7 | 8 |"])
+
+    assert results.read_text(encoding="utf-8") == (
+        "# Results\n\nSome text.\n\n## Load\n\n| a | b |\n| --- | --- |\n"
+        "| 1 | 2 |\n| 3 | 4 |\n| 5 | 6 |\n| 7 | 8 |\n\nWhat the rows mean.\n"
+    )
