@@ -29,7 +29,6 @@ from geo import (
     Article,
     ArticleError,
     GeoError,
-    Geoparser,
     Story,
     article_from_bytes,
     article_from_text,
@@ -53,7 +52,7 @@ from geo.maps import (
     world_outlines,
 )
 from geo.markup import escape_markdown, segments
-from geo.memory import fix_mmap_threshold
+from geo.memory import fix_mmap_threshold, freeze_survivors
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
@@ -113,18 +112,19 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.open()
 
 
-@st.cache_resource(show_spinner="Loading the language model…")
-def geoparser() -> Geoparser:
-    """A geoparser in the server's process, for articles resolved with an online geocoder
-    (whose rate limit is kept per process); loaded only when a reader picks one."""
-    return Geoparser(gazetteer=gazetteer())
-
-
 @st.cache_resource
 def level_memory() -> bool:
     """Once a server: big blocks freed go back to the system, so memory stays level over
     reruns (see ``geo.memory``)."""
     return fix_mmap_threshold()
+
+
+@st.cache_resource(show_spinner=False)
+def freeze_warm_objects() -> int:
+    """Once a server, after its first page: the objects it keeps (modules, the base map's
+    labels) are never walked again by the garbage collector's full collections, which hold
+    the GIL, and Streamlit runs one after every script run (see ``geo.memory``)."""
+    return freeze_survivors()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -152,14 +152,20 @@ class Online:
 
 
 def analyse_online(
-    text: str, source: str, year: int | None, title: str, config: Mapping[str, str]
+    text: str,
+    source: str,
+    year: int | None,
+    title: str,
+    config: Mapping[str, str],
+    fixes: tuple[str, ...],
 ) -> Online:
-    """The story with an online geocoder for what the gazetteer cannot resolve. Not cached
-    here: the geocoder keeps its own answer cache, and a failure must not be remembered."""
+    """The story with an online geocoder for what the gazetteer cannot resolve, after the
+    reader's corrections, made in a worker process; the service is asked from this one, under
+    the server's one rate limit (``geo.worker``). Not cached here: the geocoder keeps its own
+    answer cache, and a failure must not be remembered."""
     fallback = geocoder_from_env(config)
-    shared = geoparser()
-    parser = Geoparser(nlp=shared.nlp, gazetteer=shared.gazetteer, fallback=fallback)
-    story = parser.analyse(article_from_text(text, source=source, year=year, title=title))
+    article = article_from_text(text, source=source, year=year, title=title)
+    story = workers().analyse(article, fixes, geocoder=fallback)
     if fallback is None:
         return Online(story, (), "")
     return Online(story, tuple(fallback.warnings), fallback.attribution)
@@ -581,6 +587,7 @@ def map_ui(
         zoom=point[1] if point else None,
         feature_group_to_add=ring,
         on_change=clicked,
+        render=False,  # st_folium renders the map itself anyway; its default renders it twice
     )
 
 
@@ -859,6 +866,7 @@ def main() -> None:
     except Exception:
         LOGGER.exception("unexpected error while drawing the page")
         st.error(UNEXPECTED)
+    freeze_warm_objects()
 
 
 def page() -> None:
@@ -898,10 +906,9 @@ def page() -> None:
             else:
                 online = analyse_online(
                     choice.text, choice.source, choice.year, choice.title,
-                    {**config, "NEWS_ATLAS_GEOCODER": geocoder},
+                    {**config, "NEWS_ATLAS_GEOCODER": geocoder}, tuple(fixes.tokens()),
                 )  # fmt: skip
                 story, attribution = online.story, online.attribution
-                story = geoparser().corrected(story, fixes)
                 for warning in online.warnings:
                     st.warning(escape_markdown(warning))
     except CorrectionError as err:

@@ -10,7 +10,7 @@ analyse, depending on the version), it times:
 
 * the health check (``/_stcore/health``), asked every 0.2 s in a thread;
 * a rerun of the reader's page (Streamlit's R key) until the script has run again;
-* a new tab opening the sample, until its 18 markers show.
+* a new tab opening the sample, until its markers show.
 
 A figure counts as "during" only if the slow article was still running when it was taken.
 Last, how the slow article ended: seconds from its submit to its answer, and the message.
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,8 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.tables import add_rows, commit_of  # noqa: E402
 from tests.browser import (  # noqa: E402
     CHROMIUM,
+    SEED_MARKERS,
     SLOW_ARTICLE,
     HealthProbe,
     Session,
@@ -44,7 +45,6 @@ from tests.browser import (  # noqa: E402
     submit,
 )
 
-SAMPLE_MARKERS = 18
 TABLE = "## Other readers during a slow analysis (bench/responsive.py)"
 
 
@@ -78,7 +78,7 @@ def open_sample(browser: object, url: str, shots: Path) -> tuple[Session, float]
     """A new tab on the sample, and the seconds until its markers show."""
     started = time.monotonic()
     tab = Session(browser, url, shots)
-    tab.markers(SAMPLE_MARKERS)
+    tab.markers(SEED_MARKERS)
     return tab, time.monotonic() - started
 
 
@@ -122,13 +122,6 @@ def measure(url: str, reruns: int, shots: Path) -> tuple[Phase, Phase, float, st
         next(browser_iter, None)
 
 
-def commit_of(root: Path) -> str:
-    answer = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return answer.stdout.strip() or "uncommitted"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to run")
@@ -159,15 +152,7 @@ def main() -> int:
     ]
     print(header, *rows, sep="\n")
     if args.results:
-        text = args.results.read_text(encoding="utf-8")
-        if TABLE not in text:
-            text = text.rstrip("\n") + f"\n\n{TABLE}\n\n{header}\n"
-        lines = text.splitlines()
-        at = lines.index(TABLE) + 3  # the header, its rule
-        while at + 1 < len(lines) and lines[at + 1].startswith("| "):
-            at += 1
-        lines[at + 1 : at + 1] = rows
-        args.results.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        add_rows(args.results, TABLE, header, rows)
     return 0
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "ATTRIBUTION",
     "Cached",
     "CircuitBreaker",
+    "Fallback",
     "Geocoding",
     "Guarded",
     "OnlineFallback",
@@ -90,6 +91,21 @@ class Geocoding(Protocol):
     def geocode(
         self, query: str, *, exactly_one: bool = True, timeout: float | None = None
     ) -> Any: ...
+
+
+class Fallback(Protocol):
+    """What :class:`~geo.story.Geoparser` asks of an online fallback: an :class:`OnlineFallback`
+    in its own process, or, in an analysis worker, a stand-in that passes each question on to
+    the server's :class:`OnlineFallback` (:mod:`geo.worker`)."""
+
+    service: str  # the geopy service name, e.g. "nominatim"
+    label: str  # how messages and a place's reasons name it, e.g. "Nominatim"
+
+    def new_article(self) -> None: ...
+
+    def geocode(
+        self, query: str, *, exactly_one: bool = True, timeout: float | None = None
+    ) -> Location | list[Location] | None: ...
 
 
 def _as_list(answer: Any) -> list[Location]:

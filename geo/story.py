@@ -18,7 +18,7 @@ from .corrections import Corrections, apply, keys_of
 from .events import Event, find_events
 from .gazetteer import Gazetteer, normalize
 from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
-from .online import OnlineFallback, candidate_from_location
+from .online import Fallback, candidate_from_location
 from .parsing import parse, parse_many
 from .resolve import Place, Resolver, Scored
 
@@ -77,7 +77,7 @@ class Geoparser:
         self,
         nlp: Language | None = None,
         gazetteer: Gazetteer | None = None,
-        fallback: OnlineFallback | None = None,
+        fallback: Fallback | None = None,
         *,
         guess: bool | None = None,
     ) -> None:
@@ -91,6 +91,11 @@ class Geoparser:
         #: only its wording says it is a place ("in Portroe", "Morris County"): by default only
         #: without an online geocoder, which looks such names up instead.
         self.guess = fallback is None if guess is None else guess
+
+    def with_fallback(self, fallback: Fallback | None) -> Geoparser:
+        """A geoparser with this one's model and gazetteer and another online fallback (``None``:
+        offline only); cheap, so that each article can have its own."""
+        return Geoparser(self.nlp, self.gazetteer, fallback)
 
     def analyse(self, article: Article | str) -> Story:
         """The story of one article (a plain string is taken as pasted text)."""

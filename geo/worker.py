@@ -9,6 +9,7 @@ each analysis in one of a few worker processes instead::
     story = pool.analyse(article)            # or pool.submit(article): a Future[Story]
     story = pool.analyse(article, ("m120=gn:2643743",))   # with a reader's corrections
     story = pool.corrected(story, ("d120",))             # corrections to a story at hand
+    story = pool.analyse(article, geocoder=geocoder_from_env())   # with an online fallback
     pool.close()
 
 Each worker loads the spaCy model and the gazetteer once (one worker after the other, so the
@@ -24,6 +25,17 @@ first is ready sooner on a small machine), then analyses one article at a time:
   gets :class:`~geo.errors.AnalysisMemoryError`.
 * **Crash.** A worker that dies (a segfault, the system's OOM killer) gives the caller an
   :class:`~geo.errors.AnalysisError` that says so, and is replaced.
+
+**Online geocoders.** An analysis with an online fallback (:class:`~geo.online.OnlineFallback`:
+Nominatim, Photon, ArcGIS…) runs in a worker too, but the worker never talks to the service.
+Its geoparser's fallback is a stand-in that sends each question back over its pipe; the pool
+answers it in the server's process with the caller's :class:`~geo.online.OnlineFallback`, whose
+cache, circuit breaker and rate limit are the server's, and then sends the answer on. So the
+service's policy (Nominatim: one request a second) holds for the whole server however many
+workers there are, the answer cache has one writer, the worker needs no network, and the
+fallback's warnings land where the caller reads them. The deadline stops while the server
+answers (the geocoder bounds its own time: a timeout per request, at most 30 names an article,
+at most 10 s queued for the rate limit); what the worker itself spends still counts.
 
 An article stopped by its deadline or its memory cap is remembered (the last
 :data:`REMEMBERED` of them): asked again, by the same reader or another, it fails at once
@@ -53,19 +65,24 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .articles import Article
 from .corrections import Corrections
 from .errors import AnalysisError, AnalysisMemoryError, AnalysisTimeout, ConfigurationError
 from .memory import fix_mmap_threshold
+from .online import Fallback
 from .story import Geoparser, Story
+
+if TYPE_CHECKING:
+    from geopy.location import Location
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -109,6 +126,8 @@ class Analyser(Protocol):
 
     def corrected(self, story: Story, corrections: Corrections) -> Story: ...
 
+    def with_fallback(self, fallback: Fallback) -> Analyser: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
@@ -130,23 +149,26 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class _Request:
-    """One analysis, as sent to a worker: the article, the reader's corrections (tokens), and
-    the article's story before them when the caller has it (then it is not made again)."""
+    """One analysis, as sent to a worker: the article, the reader's corrections (tokens), the
+    article's story before them when the caller has it (then it is not made again), and the
+    online fallback's service and label when there is one (the server answers its questions)."""
 
     article: Article
     fixes: tuple[str, ...] = ()
     story: Story | None = None
+    online: tuple[str, str] | None = None
 
     @property
-    def key(self) -> tuple[Article, tuple[str, ...]]:
+    def key(self) -> tuple[Article, tuple[str, ...], str]:
         """What decides the result: the same key, the same story (or the same limit hit)."""
-        return self.article, self.fixes
+        return self.article, self.fixes, self.online[0] if self.online else ""
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
     request: _Request
     future: Future[Story]
+    geocoder: Fallback | None = None  # the caller's, asked in this process for the worker
 
 
 class AnalysisPool:
@@ -172,7 +194,9 @@ class AnalysisPool:
         self._first_loaded = threading.Event()  # the first worker has loaded, or failed to
         self._warm = threading.Event()  # some worker has its model loaded
         self._closed = False
-        self._stopped: OrderedDict[tuple[Article, tuple[str, ...]], AnalysisError] = OrderedDict()
+        self._stopped: OrderedDict[tuple[Article, tuple[str, ...], str], AnalysisError] = (
+            OrderedDict()
+        )
         self._stopped_lock = threading.Lock()
         self._threads = [
             threading.Thread(target=self._supervise, args=(i,), name=f"analysis-{i}", daemon=True)
@@ -188,26 +212,36 @@ class AnalysisPool:
         return self._warm.is_set()
 
     def submit(
-        self, article: Article, fixes: tuple[str, ...] = (), story: Story | None = None
+        self,
+        article: Article,
+        fixes: tuple[str, ...] = (),
+        story: Story | None = None,
+        *,
+        geocoder: Fallback | None = None,
     ) -> Future[Story]:
         """The story of ``article`` after the corrections ``fixes`` (link tokens), to come;
-        ``story`` is the article's story before them, when the caller has it."""
+        ``story`` is the article's story before them, when the caller has it. With a
+        ``geocoder``, the names the gazetteer lacks are asked of it, in this process; it
+        keeps the warnings, for the caller to read once the story has come."""
         if self._closed:
             raise RuntimeError("this analysis pool is closed")
         future: Future[Story] = Future()
-        request = _Request(article, tuple(fixes), story)
+        online = (geocoder.service, geocoder.label) if geocoder is not None else None
+        request = _Request(article, tuple(fixes), story, online)
         with self._stopped_lock:
             stopped = self._stopped.get(request.key)
         if stopped is not None:
             future.set_exception(copy.copy(stopped))
         else:
-            self._jobs.put(_Job(request, future))
+            self._jobs.put(_Job(request, future, geocoder))
         return future
 
-    def analyse(self, article: Article, fixes: tuple[str, ...] = ()) -> Story:
+    def analyse(
+        self, article: Article, fixes: tuple[str, ...] = (), *, geocoder: Fallback | None = None
+    ) -> Story:
         """The story of ``article``, waiting for it. Raises :class:`~geo.errors.AnalysisError`
         when the analysis was stopped, and whatever the analysis itself raised."""
-        return self.submit(article, fixes).result()
+        return self.submit(article, fixes, geocoder=geocoder).result()
 
     def corrected(self, story: Story, fixes: tuple[str, ...]) -> Story:
         """``story`` after the corrections ``fixes``, waiting for it (as :meth:`analyse`).
@@ -250,7 +284,7 @@ class AnalysisPool:
                 if worker.broken or not worker.alive:  # e.g. the OOM killer
                     worker.stop()
                     worker = _Worker(self._factory, self.limits)
-                job.future.set_result(worker.run(job.request))
+                job.future.set_result(worker.run(job.request, job.geocoder))
             except (AnalysisTimeout, AnalysisMemoryError) as err:
                 self._remember(job.request, err)
                 job.future.set_exception(err)
@@ -313,20 +347,27 @@ class _Worker:
             self.stop()
         return self._loaded
 
-    def run(self, request: _Request) -> Story:
-        """The story for ``request``; stops the worker when it passes a limit or dies."""
+    def run(self, request: _Request, geocoder: Fallback | None = None) -> Story:
+        """The story for ``request``, answering the worker's questions to ``geocoder`` on the
+        way; stops the worker when it passes a limit or dies."""
         if not self.wait_loaded():
             assert self._load_error is not None
             raise self._load_error
-        try:
-            self._conn.send(request)
-        except OSError:  # it died while idle
-            self.stop()
-            raise AnalysisError(_crash_message(self._exitcode())) from None
-        if not self._conn.poll(self.limits.deadline):
-            self.stop()
-            raise AnalysisTimeout(self.limits.deadline)
-        kind, value = self._receive()
+        if geocoder is not None:
+            geocoder.new_article()
+        self._send(request)
+        left = self.limits.deadline  # seconds of the worker's own time
+        while True:
+            waited = time.monotonic()
+            if not self._conn.poll(max(left, 0.0)):
+                self.stop()
+                raise AnalysisTimeout(self.limits.deadline)
+            left -= time.monotonic() - waited
+            kind, value = self._receive()
+            if kind != "geocode":
+                break
+            assert geocoder is not None, "a worker asked a geocoder it was not given"
+            self._send(("located", self._ask(geocoder, *value)))  # not counted: the server's time
         if kind == "memory":
             self.stop()
             raise AnalysisMemoryError(self.limits.memory)
@@ -335,6 +376,24 @@ class _Worker:
         assert kind == "story", kind
         story: Story = value
         return story
+
+    def _ask(
+        self, geocoder: Fallback, query: str, exactly_one: bool
+    ) -> Location | list[Location] | None:
+        """``geocoder``'s answer to the worker's question; the worker is stopped if there is
+        none (it would wait for it forever)."""
+        try:
+            return geocoder.geocode(query, exactly_one=exactly_one)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _send(self, message: object) -> None:
+        try:
+            self._conn.send(message)
+        except OSError:  # it died (while idle, or while its question was answered)
+            self.stop()
+            raise AnalysisError(_crash_message(self._exitcode())) from None
 
     def _receive(self) -> tuple[str, Any]:
         """The worker's next message; an :class:`AnalysisError` if it died instead."""
@@ -389,10 +448,15 @@ def _start(fd: int) -> subprocess.Popen[bytes]:
 
 
 def _main(fd: int) -> None:
-    """A worker process's entry point: the analyser's factory and the memory cap come first."""
+    """A worker process's entry point: the analyser's factory and the memory cap come first.
+    A worker whose server has gone (its pipe closed, e.g. the server was stopped while the
+    model loaded) ends quietly: there is nobody left to answer."""
     conn = Connection(fd)
-    factory, cap = conn.recv()
-    _serve(conn, factory, cap)
+    try:
+        factory, cap = conn.recv()
+        _serve(conn, factory, cap)
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        return
 
 
 def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
@@ -401,6 +465,8 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
     Messages sent back: ``("ready", None)`` or ``("failed", error)`` once; then for each
     request ``("story", story)``, ``("error", error)``, or ``("memory", None)``, after which
     the worker exits (a ``MemoryError`` can leave any library in a state we cannot trust).
+    Before its answer, an analysis with an online fallback may send ``("geocode", (query,
+    exactly_one))`` questions; each is answered ``("located", answer)``.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; the
     # worker ends when the server closes its pipe, or kills it
@@ -421,7 +487,7 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
             return
         _cap_address_space(cap)
         try:
-            reply: tuple[str, Any] = ("story", _analyse(analyser, request))
+            reply: tuple[str, Any] = ("story", _analyse(analyser, request, conn))
         except MemoryError:
             conn.send(("memory", None))
             return
@@ -430,11 +496,35 @@ def _serve(conn: Connection, factory: Callable[[], Analyser], cap: int) -> None:
         conn.send(reply)
 
 
-def _analyse(analyser: Analyser, request: _Request) -> Story:
+def _analyse(analyser: Analyser, request: _Request, conn: Connection) -> Story:
+    if request.online is not None:
+        analyser = analyser.with_fallback(_Forwarded(conn, *request.online))
     story = request.story if request.story is not None else analyser.analyse(request.article)
     if request.fixes:
         story = analyser.corrected(story, Corrections.parse(request.fixes))
     return story
+
+
+class _Forwarded:
+    """In a worker: an online fallback that asks the server's (see "Online geocoders" above)."""
+
+    def __init__(self, conn: Connection, service: str, label: str) -> None:
+        self.service = service
+        self.label = label
+        self._conn = conn
+
+    def new_article(self) -> None:
+        """Nothing to do here: the pool starts the server's fallback afresh for each request."""
+
+    def geocode(
+        self, query: str, *, exactly_one: bool = True, timeout: float | None = None
+    ) -> Location | list[Location] | None:
+        """The server's answer (``timeout`` is the server's fallback's own, not the caller's)."""
+        self._conn.send(("geocode", (query, exactly_one)))
+        kind, answer = self._conn.recv()
+        assert kind == "located", kind
+        located: Location | list[Location] | None = answer
+        return located
 
 
 def _portable(err: Exception) -> Exception:

@@ -9,6 +9,7 @@ kept in ``tests/fixtures/geocoders``. Nothing here opens a socket.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from geopy.adapters import URLLibAdapter
 from geopy.geocoders import ArcGIS, Nominatim, Photon
 from geopy.location import Location
 
-from geo import ConfigurationError, Gazetteer, Geoparser
+from geo import Article, ConfigurationError, Gazetteer, Geoparser, article_from_text
 from geo.cache import AnswerCache, default_cache_path
 from geo.online import (
     ATTRIBUTION,
@@ -43,6 +44,9 @@ from geo.online import (
     online_fallback,
     shared_rate_limit,
 )
+from geo.worker import AnalysisPool, Limits
+
+from .analysers import Standin
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "geocoders"
 SERVICES = ("nominatim", "photon", "arcgis")
@@ -597,6 +601,104 @@ def test_the_cached_answers_serve_the_next_article_offline(
     assert down.requests == []
     assert fallback.warnings == []
     assert any(p.candidate.source == "online:photon" for p in story.places)
+
+
+# --- In the analysis workers (geo/worker.py): the server asks, the worker analyses ---------------
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[AnalysisPool]:
+    """One worker with the real model, shared by the tests below (it takes a while to load)."""
+    with AnalysisPool(1) as pool:
+        yield pool
+
+
+def test_a_worker_s_online_story_is_the_one_made_in_process(
+    workers: AnalysisPool, nlp: Any, gazetteer: Gazetteer, tmp_path: Path
+) -> None:
+    in_process = _fallback(FakeService("nominatim"), AnswerCache(tmp_path / "a.sqlite"))
+    fake = FakeService("nominatim")
+    fallback = _fallback(fake, AnswerCache(tmp_path / "b.sqlite"))
+
+    story = workers.analyse(article_from_text(ARTICLE), geocoder=fallback)
+
+    assert story == Geoparser(nlp, gazetteer, fallback=in_process).analyse(ARTICLE)
+    assert "Cholsan County" in fake.queries  # asked here, in the server's process
+    assert any(p.candidate.source == "online:nominatim" for p in story.places)
+    assert fallback.warnings == []
+
+
+def test_an_unreachable_service_in_a_worker_says_so_and_keeps_the_offline_story(
+    workers: AnalysisPool, nlp: Any, gazetteer: Gazetteer, cache: AnswerCache
+) -> None:
+    fake = FakeService("nominatim", fault=unreachable)
+    fallback = _fallback(fake, cache)
+
+    story = workers.analyse(article_from_text(ARTICLE), geocoder=fallback)
+
+    assert story.places == Geoparser(nlp, gazetteer, guess=False).analyse(ARTICLE).places
+    assert fallback.warnings == [
+        "Nominatim cannot be reached (is the network down?); kept the offline results"
+    ]
+    assert len(fake.requests) == 1  # the circuit breaker is the server's, as in-process
+
+
+def _answering_empty(asked: list[float], pause: float = 0.0) -> Fault:
+    """A service that finds nothing, after ``pause`` seconds; ``asked`` gets each request's time."""
+
+    def answer(request: Request, timeout: float | None) -> Any:
+        asked.append(time.monotonic())
+        time.sleep(pause)
+        return _response(b"[]", request.full_url)
+
+    return answer
+
+
+def _both_loaded(pool: AnalysisPool) -> None:
+    """Wait until both workers of ``pool`` have answered an article."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + 120
+    while len(seen) < 2 and time.monotonic() < deadline:
+        futures = [pool.submit(Article(f"warm-up {i}")) for i in range(4)]
+        seen |= {future.result().article.source for future in futures}
+    assert len(seen) == 2
+
+
+def test_workers_share_the_server_s_one_rate_limit() -> None:
+    limit = RateLimit(0.3)  # what shared_rate_limit gives every session of the server
+    asked: list[float] = []
+    with AnalysisPool(2, factory=Standin) as pool:
+        _both_loaded(pool)
+        fallbacks = [
+            online_fallback(
+                "nominatim",
+                user_agent="news-atlas-tests",
+                adapter_factory=FakeService("nominatim", _answering_empty(asked)).adapter,
+                rate_limit=limit,
+            )
+            for _ in range(2)
+        ]
+        futures = [
+            pool.submit(Article(f"{n}a {n}b {n}c"), geocoder=fallback)
+            for n, fallback in enumerate(fallbacks)
+        ]
+        stories = [future.result(timeout=60) for future in futures]
+
+    assert len({story.article.source for story in stories}) == 2  # two workers, at once
+    assert [story.article.title for story in stories] == ["- | - | -"] * 2
+    assert len(asked) == 6
+    gaps = [later - earlier for earlier, later in itertools.pairwise(asked)]
+    assert min(gaps) > 0.2  # 0.3 s apart, give or take a thread's start
+
+
+def test_the_deadline_does_not_count_the_server_s_time_with_the_geocoder() -> None:
+    asked: list[float] = []
+    fake = FakeService("nominatim", _answering_empty(asked, pause=0.5))
+    with AnalysisPool(1, Limits(deadline=1.0), factory=Standin) as pool:
+        story = pool.analyse(Article("one two three four"), geocoder=_fallback(fake, None))
+
+    assert len(asked) == 4  # 2 s with the geocoder, against a deadline of 1 s
+    assert story.article.title == "- | - | - | -"
 
 
 @pytest.mark.live

@@ -12,12 +12,14 @@ import os
 import pickle
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import types
 from collections.abc import Iterator
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -175,6 +177,24 @@ def test_workers_never_run_the_parent_s_main_script(
 
     with AnalysisPool(1, factory=Standin) as pool:
         assert pool.analyse(Article("an article")).article.text == "an article"
+
+
+def test_a_worker_whose_server_has_gone_ends_quietly() -> None:
+    ours, theirs = socket.socketpair()
+    worker = subprocess.Popen(
+        [sys.executable, "-c", f"from geo.worker import _main; _main({theirs.fileno()})"],
+        pass_fds=[theirs.fileno()],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    theirs.close()
+    with Connection(ours.detach()) as server:
+        server.send((Standin, 200 * MB))
+    # the server is gone before the worker could say it had loaded
+
+    _, errors = worker.communicate(timeout=120)
+    assert worker.returncode == 0
+    assert errors == b""
 
 
 def test_a_closed_pool_takes_no_more_articles() -> None:
