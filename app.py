@@ -50,7 +50,6 @@ from geo.maps import (
     map_html,
     object_at,
     style_of,
-    world_outlines,
 )
 from geo.markup import escape_markdown, segments
 from geo.memory import fix_mmap_threshold
@@ -163,12 +162,6 @@ def analyse_online(
     if fallback is None:
         return Online(story, (), "")
     return Online(story, tuple(fallback.warnings), fallback.attribution)
-
-
-@st.cache_data(show_spinner=False)
-def world() -> dict[str, Any]:
-    """The offline base map's country outlines (the same for every article)."""
-    return world_outlines(gazetteer())
 
 
 @st.cache_data(show_spinner="Fetching the article…", ttl=600, max_entries=32)
@@ -555,7 +548,7 @@ def map_ui(
         st.session_state["map_drawn"] = hash(drawn)
         st.session_state["map_view"] = point
     fmap = build_map(
-        story, outlines=outlines, world=world(), layers=layers, view=st.session_state["map_view"]
+        story, outlines=outlines, offline_map=True, layers=layers, view=st.session_state["map_view"]
     )
     ring = folium.FeatureGroup(name="In focus")
     if point is not None:
@@ -607,7 +600,7 @@ def downloads_ui(story: Story, outlines: Mapping[str, dict[str, Any]], layers: l
     )
     columns[2].download_button(
         "Map (HTML)",
-        lambda: map_html(story, outlines=outlines, world=world(), layers=layers),
+        lambda: map_html(story, outlines=outlines, offline_map=True, layers=layers),
         f"{stem}-map.html",
         "text/html",
         key="dl_html",

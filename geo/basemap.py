@@ -16,10 +16,11 @@ packages ``world-atlas`` and ``us-atlas``, towns and names from our gazetteer):
   script places them after each move so that no label covers another and the most
   important win.
 
-:class:`OfflineBaseMap` puts all of this on a folium map, following the outline base layer
-of :func:`geo.maps.build_map`: on the map when that is (the reader picked it, or the tiles
-failed), gone when it is not. Everything is embedded in the map, so the standalone export
-shows it with no network too. Every name is escaped with :func:`geo.markup.escape`.
+:class:`OfflineBaseMap` puts all of this on a folium map, following the offline map's
+(empty) base layer of :func:`geo.maps.build_map`: on the map when that is (the reader picked
+it, or the tiles failed), gone when it is not. Everything is embedded in the map, so the
+standalone export shows it with no network too. Every name is escaped with
+:func:`geo.markup.escape`.
 """
 
 from __future__ import annotations
@@ -362,10 +363,9 @@ def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
 
 
 class OfflineBaseMap(MacroElement):
-    """The offline base map's layers and labels, on the map whenever ``outlines`` (the
-    country outline base layer) is. That layer is kept as the reader's switch between street
-    map and offline map, but drawn invisible while this is shown: its rough shapes would
-    stick out past the finer coasts. The map's background turns sea-coloured meanwhile.
+    """The offline base map's layers and labels, on the map whenever ``switch`` (an empty
+    base layer, the reader's choice between street map and offline map in the layer
+    control) is. The map's background turns sea-coloured meanwhile.
 
     ``points`` are the story's places (see :func:`story_points`): the detailed layers and
     the towns are cut to the boxes around them (see :func:`detail_boxes`). The notice that
@@ -397,7 +397,7 @@ class OfflineBaseMap(MacroElement):
             // Leaflet's constructors, not the factories (L.marker) that folium writes: a
             // page's count of folium's markers and lines stays the story's
             var map = {{ this._parent.get_name() }};
-            var outlines = {{ this.outlines.get_name() }};
+            var offline = {{ this.switch.get_name() }};
             var data = {{ this.data|tojson }};
             var SEA = "#aad3df", LAND = "#f2efe9";
             map.createPane("newsAtlasBase").style.zIndex = 350;
@@ -464,7 +464,6 @@ class OfflineBaseMap(MacroElement):
                 });
             }
             function show() {
-                outlines.setStyle({stroke: false, fill: false});
                 map.getContainer().style.background = SEA;
                 world.addTo(map);
                 labels.addTo(map);
@@ -476,18 +475,18 @@ class OfflineBaseMap(MacroElement):
                 [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
                 map.getContainer().style.background = "";
             }
-            outlines.on("add", show);
-            outlines.on("remove", hide);
-            if (map.hasLayer(outlines)) show();
+            offline.on("add", show);
+            offline.on("remove", hide);
+            if (map.hasLayer(offline)) show();
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, outlines: folium.GeoJson, points: Iterable[tuple[float, float]]) -> None:
+    def __init__(self, switch: folium.FeatureGroup, points: Iterable[tuple[float, float]]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineBaseMap"
-        self.outlines = outlines
+        self.switch = switch
         self.detail_zoom = DETAIL_ZOOM
         self.boxes = detail_boxes(points)
         self.data = map_data(tuple(self.boxes))

@@ -47,7 +47,6 @@ __all__ = [
     "spots",
     "style_of",
     "timeline_geojson",
-    "world_outlines",
 ]
 
 
@@ -561,30 +560,8 @@ class _ShownWithEither(MacroElement):
 SHADES = ((1, "#fde0c5"), (2, "#facba6"), (4, "#f59e72"), (7, "#eb7f54"), (12, "#d3573d"))
 
 
-def _rounded(coordinates: Any, digits: int) -> Any:
-    """GeoJSON coordinates rounded to ``digits`` decimals (2 is about 1 km: ample for outlines)."""
-    if coordinates and isinstance(coordinates[0], list):
-        return [_rounded(c, digits) for c in coordinates]
-    return [round(float(v), digits) for v in coordinates]
-
-
-def world_outlines(gazetteer: Gazetteer, digits: int = 2) -> dict[str, Any]:
-    """Every country outline the gazetteer has, as one GeoJSON FeatureCollection (about
-    150 KiB): the offline base map."""
-    features = []
-    for code in sorted(gazetteer.countries()):
-        shape = gazetteer.shape(code)
-        if shape is not None:
-            geometry = {
-                "type": shape["type"],
-                "coordinates": _rounded(shape["coordinates"], digits),
-            }
-            features.append({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
-
-
 class _OfflineFallback(MacroElement):
-    """Switches to the outline base map when the tile server cannot be reached (after a few
+    """Switches to the offline base map when the tile server cannot be reached (after a few
     failed tiles), so a map without a network still shows where things are, and says so in
     a small notice (a Leaflet control, announced to screen readers as a status)."""
 
@@ -593,14 +570,12 @@ class _OfflineFallback(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var failed = 0;
-            // a base map belongs under the links and shaded countries, however it is added
-            {{ this.outlines.get_name() }}.on("add", function () { this.bringToBack(); });
             {{ this.tiles.get_name() }}.on("tileerror", function () {
                 failed += 1;
                 if (failed === {{ this.after }}
                         && {{ this._parent.get_name() }}.hasLayer({{ this.tiles.get_name() }})) {
                     {{ this._parent.get_name() }}.removeLayer({{ this.tiles.get_name() }});
-                    {{ this.outlines.get_name() }}.addTo({{ this._parent.get_name() }});
+                    {{ this.offline.get_name() }}.addTo({{ this._parent.get_name() }});
                     notice.addTo({{ this._parent.get_name() }});
                 }
             });
@@ -621,10 +596,12 @@ class _OfflineFallback(MacroElement):
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outlines: folium.GeoJson, after: int = 3) -> None:
+    def __init__(
+        self, tiles: folium.TileLayer, offline: folium.FeatureGroup, after: int = 3
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineFallback"
-        self.tiles, self.outlines, self.after = tiles, outlines, after
+        self.tiles, self.offline, self.after = tiles, offline, after
 
     #: What the notice says when the street map could not be loaded.
     text = "Street map unavailable: showing the offline map"
@@ -632,24 +609,14 @@ class _OfflineFallback(MacroElement):
     height = 34
 
 
-OUTLINE_LAYER = "Country outlines (offline)"
+OUTLINE_LAYER = "Offline map"
 
 
-def _outline_base(world: Mapping[str, Any], show: bool) -> folium.GeoJson:
-    return folium.GeoJson(
-        world,
-        name=OUTLINE_LAYER,
-        overlay=False,
-        show=show,
-        style_function=lambda _feature: {
-            "fillColor": "#f2efe9",
-            "fillOpacity": 1.0,
-            "color": "#9a9a9a",
-            "weight": 0.6,
-        },
-        control=True,
-        smooth_factor=1.0,
-    )
+def _offline_switch(show: bool) -> folium.FeatureGroup:
+    """The offline base map's entry among the base layers of the layer control: an empty
+    layer, on the map while the offline base map should be (:class:`OfflineBaseMap` draws
+    itself while it is), so the reader picks it or the street map like any base map."""
+    return folium.FeatureGroup(name=OUTLINE_LAYER, overlay=False, show=show, control=True)
 
 
 #: The map's layers the reader can show or hide, by the name a shared link uses.
@@ -993,7 +960,7 @@ def build_map(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
-    world: Mapping[str, Any] | None = None,
+    offline_map: bool = False,
     layers: Collection[str] = tuple(LAYERS),
     view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
@@ -1012,7 +979,7 @@ def build_map(
     (see :func:`timeline_geojson`); switching the layer off in the map hides the slider too.
     There is none if no event has a year.
 
-    ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
+    ``offline_map`` adds the offline base map (see :class:`~geo.basemap.OfflineBaseMap`) the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
     the only base map. ``view`` (a point and a zoom level) opens the map there instead of
     fitting everything in.
@@ -1033,12 +1000,12 @@ def build_map(
     if tiles:
         tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
         tile_layer.add_to(fmap)
-    if world:
-        base = _outline_base(world, show=tile_layer is None)
-        base.add_to(fmap)
-        OfflineBaseMap(base, story_points(story)).add_to(fmap)  # geo/basemap.py
+    if offline_map:
+        switch = _offline_switch(show=tile_layer is None)
+        switch.add_to(fmap)
+        OfflineBaseMap(switch, story_points(story)).add_to(fmap)  # geo/basemap.py
         if tile_layer is not None:
-            fallback = _OfflineFallback(tile_layer, base)
+            fallback = _OfflineFallback(tile_layer, switch)
             fallback.add_to(fmap)
     unknown = set(layers) - set(LAYERS)
     if unknown:
@@ -1107,10 +1074,12 @@ def map_html(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
-    world: Mapping[str, Any] | None = None,
+    offline_map: bool = False,
     layers: Collection[str] = tuple(LAYERS),
 ) -> str:
     """The story's map as one standalone HTML page, its scripts and styles inlined, so it
-    opens from a file with no network (only the tiles need one; with ``world`` it falls
-    back to country outlines without them)."""
-    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world, layers=layers))
+    opens from a file with no network (only the tiles need one; with ``offline_map`` it
+    falls back to the offline base map without them)."""
+    return inline_html(
+        build_map(story, tiles=tiles, outlines=outlines, offline_map=offline_map, layers=layers)
+    )

@@ -31,7 +31,7 @@ from geo.basemap import (
     town_zoom,
 )
 from geo.gazetteer import Gazetteer
-from geo.maps import build_map, map_html, world_outlines
+from geo.maps import build_map, map_html
 from geo.markup import escape
 
 from .scripts import load_script
@@ -203,24 +203,21 @@ def test_a_us_map_carries_its_region_and_the_world(gazetteer: Gazetteer) -> None
     assert len(json.dumps(data)) < 400_000  # light enough to embed in every map
 
 
-def test_build_map_adds_the_base_map_with_the_outlines_only(
-    seed_story: Story, gazetteer: Gazetteer
-) -> None:
-    world = world_outlines(gazetteer)
-    with_world = build_map(seed_story, world=world).get_root().render()
+def test_build_map_adds_the_base_map_when_asked_only(seed_story: Story) -> None:
+    with_world = build_map(seed_story, offline_map=True).get_root().render()
     assert "news-atlas-label" in with_world
     data = _script_data(with_world)
     boxes = [Box(s, w, n, e) for (s, w), (n, e) in data["detail"]["boxes"]]
     for lat, lon in story_points(seed_story):  # the detail is around the story's places
         assert any(box.contains(lat, lon) for box in boxes), (lat, lon)
-    only = build_map(seed_story, tiles=None, world=world).get_root().render()
+    only = build_map(seed_story, tiles=None, offline_map=True).get_root().render()
     assert "news-atlas-label" in only
     plain = build_map(seed_story).get_root().render()
     assert "news-atlas-label" not in plain
 
 
-def test_the_standalone_export_embeds_the_base_map(seed_story: Story, gazetteer: Gazetteer) -> None:
-    page = map_html(seed_story, world=world_outlines(gazetteer))
+def test_the_standalone_export_embeds_the_base_map(seed_story: Story) -> None:
+    page = map_html(seed_story, offline_map=True)
     assert "news-atlas-label" in page
     assert "fetch(" not in page.split("var data =", 1)[1][:2000]  # nothing loaded later
 
