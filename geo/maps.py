@@ -417,6 +417,69 @@ def _spot_marker(story: Story, spot: Spot) -> folium.Marker:
     return _marker(spot.lat, spot.lon, style, tooltip, popup, icon=STYLES["event"].icon)
 
 
+class _Accessible(MacroElement):
+    """What a keyboard or screen reader needs from the map: every marker icon named (its
+    ``aria-label`` is its tooltip's text; a cluster's says how many markers it holds), the
+    controls (zoom, layers, legend, slider, attribution) reached by Tab before the markers,
+    and no Tab stop on the lines and shaded countries.
+
+    Leaflet makes each marker icon a button (Tab reaches it, Enter clicks it) with no name.
+    A line or a country with a tooltip gets focus listeners (to show its tooltip), which
+    makes Chromium stop on its SVG path too, though Enter does nothing there; each is named
+    as an image instead, and left out of the Tab order. Layers are named as they are added
+    to the map, so those added later (by a cluster, a layer switched on, or
+    streamlit-folium) are named too. A tooltip's text is read with an inert ``DOMParser``
+    document: it is already escaped HTML (see :func:`geo.markup.escape`), and nothing in it
+    runs or loads."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var parser = new DOMParser();
+            // the text of a layer's tooltip, or of its group's (a GeoJSON layer's features)
+            function tooltipText(layer) {
+                var owners = [layer].concat(Object.values(layer._eventParents || {}));
+                var owner = owners.find(function (o) { return o.getTooltip && o.getTooltip(); });
+                if (!owner) return "";
+                var content = owner.getTooltip().getContent();
+                if (typeof content === "function") content = content(layer);
+                if (content instanceof Node) return content.textContent;
+                if (typeof content !== "string") return "";
+                return parser.parseFromString(content, "text/html").body.textContent;
+            }
+            function name(layer) {
+                var element = null, label = "";
+                if (layer instanceof L.Marker && layer._icon && layer.options.keyboard) {
+                    element = layer._icon;
+                    label = layer.getChildCount  // a cluster of markers (Leaflet.markercluster)
+                        ? layer.getChildCount() + " markers here: zoom in to tell them apart"
+                        : tooltipText(layer);
+                } else if (layer instanceof L.Path && layer._path) {
+                    element = layer._path;
+                    element.setAttribute("tabindex", "-1");
+                    label = tooltipText(layer);
+                    if (label) element.setAttribute("role", "img");
+                }
+                label = label.replace(/\\s+/g, " ").trim();
+                if (element && label) element.setAttribute("aria-label", label);
+            }
+            map.on("layeradd", function (event) { name(event.layer); });
+            map.eachLayer(name);
+            // the controls' corners come first in the map's container, so before its panes
+            var container = map.getContainer();
+            container.insertBefore(map._controlContainer, container.firstChild);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Accessible"
+
+
 class _Declutter(MacroElement):
     """Fans out marker icons that would overlap, so every marker can be seen and clicked
     at every zoom level; a thin line leads from each moved icon back to its true point.
@@ -1043,6 +1106,7 @@ def build_map(
         _ShownWithEither(shared, [groups["places"], groups["events"]]).add_to(fmap)
     if drawn:
         _Declutter().add_to(fmap)
+    _Accessible().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Scale().add_to(fmap)
