@@ -333,6 +333,41 @@ def link_popup(link: Link, limit: int = 5) -> str:
     )
 
 
+#: How every popup opens: at most 360 px wide (less on a narrow map, see :class:`_PopupFit`),
+#: scrolling beyond 240 px, and kept below the map's top corners, where the zoom buttons
+#: and the layer control are (76 px down on a touch screen), whenever the map moves under
+#: it: the app re-centres the map on a clicked marker after its popup has opened.
+POPUP_OPTIONS: dict[str, Any] = {
+    "maxWidth": 360,
+    "maxHeight": 240,
+    "autoPanPaddingTopLeft": [10, 86],
+    "keepInView": True,
+}
+
+
+def _popup(html: str) -> folium.Popup:
+    options = dict(POPUP_OPTIONS)
+    return folium.Popup(html, max_width=options.pop("maxWidth"), **options)
+
+
+class _PopupFit(MacroElement):
+    """Popups no wider than the map less room for the controls beside them: Leaflet's
+    ``maxWidth`` is a fixed size, and at 360 px a popup ran past both sides of a phone's
+    map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-popup-content { max-width: calc(100vw - 90px); }</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "PopupFit"
+
+
 def _line(link: Link) -> folium.PolyLine:
     first, second = link.names
     return folium.PolyLine(  # type: ignore[no-untyped-call]
@@ -341,7 +376,7 @@ def _line(link: Link) -> folium.PolyLine:
         weight=1.5 + 1.5 * min(link.weight, 6),
         opacity=0.55,
         tooltip=folium.Tooltip(escape(f"{first} – {second} · {link.weight}×")),
-        popup=folium.Popup(link_popup(link), max_width=360),
+        popup=_popup(link_popup(link)),
     )
 
 
@@ -353,7 +388,7 @@ def _marker(
         location=(lat, lon),
         icon=folium.Icon(color=style.color, icon=icon or style.icon, prefix="fa"),
         tooltip=folium.Tooltip(tooltip),
-        popup=folium.Popup(popup, max_width=360),
+        popup=_popup(popup),
     )
 
 
@@ -835,12 +870,10 @@ _EVENT_RING = JsCode(
 )
 #: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
 _EVENT_POPUP = JsCode(
-    """
-    function (feature, layer) {
-        layer.bindPopup(feature.properties.popup, {maxWidth: 360});
-        layer.bindTooltip(feature.properties.tooltip);
-    }
-    """
+    "function (feature, layer) {\n"
+    f"    layer.bindPopup(feature.properties.popup, {json.dumps(POPUP_OPTIONS)});\n"
+    "    layer.bindTooltip(feature.properties.tooltip);\n"
+    "}"
 )
 
 
@@ -1107,6 +1140,7 @@ def build_map(
     if drawn:
         _Declutter().add_to(fmap)
     _Accessible().add_to(fmap)
+    _PopupFit().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Scale().add_to(fmap)
