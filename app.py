@@ -85,12 +85,13 @@ GEOCODERS = {
 TIMELINE_HEIGHT = 170
 #: On a narrow screen (where Streamlit stacks the columns) the map's column comes first,
 #: before the article, and the article is not a box scrolling inside the page. The skip
-#: link (see ``SKIP_LINK``) shows only while it has the keyboard's focus; it and its target
-#: take no room on the page. Captions are less faded than Streamlit's 0.6 opacity (which read
-#: at 3.9:1 on white, under WCAG AA's 4.5:1).
+#: link (see ``SKIP_LINK``) shows only while it has the keyboard's focus; it, its target and
+#: the scrolling component (see ``_SCROLL_JS``) take no room on the page. Captions are less
+#: faded than Streamlit's 0.6 opacity (which read at 3.9:1 on white, under WCAG AA's 4.5:1).
 _PAGE_CSS = """<style>
 [data-testid="stCaptionContainer"] { opacity: 0.8; }
-[data-testid="stElementContainer"]:has(.news-atlas-skip, #news-atlas-map) { position: absolute; }
+[data-testid="stElementContainer"]:has(.news-atlas-skip, #news-atlas-map),
+  [class*="st-key-scroll_view_"] { position: absolute; }
 .news-atlas-skip { position: absolute; left: -10000px; }
 .news-atlas-skip:focus { left: 0; top: 0; z-index: 1000; padding: 4px 8px; white-space: nowrap;
   background: #fff; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
@@ -409,6 +410,19 @@ _ARTICLE_CSS = (
     "mark.place.selected{outline:3px solid #d63e2a;background:#d63e2a44}" + _CATEGORY_CSS
 )
 article_view = st.components.v2.component("news_atlas_article", js=_ARTICLE_JS, css=_ARTICLE_CSS)
+
+
+#: Scrolls the page to the element ``data.to`` names (a CSS selector) when it is drawn, if
+#: ``data.request`` is above 0: after a click far below the map (a table row), the reader
+#: sees the map move to the place. A component's script runs when it is drawn, not on every
+#: run, so each request is a component of its own (its key holds the request's number).
+_SCROLL_JS = """
+export default function ({ data }) {
+  const target = document.querySelector(data.to);
+  if (data.request > 0 && target) target.scrollIntoView({ block: "start" });
+}
+"""
+scroll_view = st.components.v2.component("news_atlas_scroll", js=_SCROLL_JS)
 
 
 def article_ui(story: Story, focus: str | None) -> None:
@@ -789,6 +803,8 @@ def tables_ui(story: Story) -> None:
         rows = st.session_state["places_table"]["selection"]["rows"]
         if rows and rows[0] < len(story.places):
             _focus(f"place:{story.places[rows[0]].key}")
+            # the map is a screen or more above: bring it into view
+            st.session_state["scroll_to_map"] = st.session_state.get("scroll_to_map", 0) + 1
 
     st.dataframe(
         [
@@ -939,6 +955,9 @@ def page() -> None:
         st.html(_SKIP_TARGET)
         layers = layers_ui()
         map_ui(story, outlines, layers, focus)
+        request = st.session_state.get("scroll_to_map", 0)
+        to_map = {"to": ".st-key-map_side", "request": request}  # the map's column
+        scroll_view(key=f"scroll_view_{request}", data=to_map)
         story_ui(story, target)
         timeline_ui(story)
         if attribution:
