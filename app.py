@@ -85,7 +85,7 @@ GEOCODERS = {
 TIMELINE_HEIGHT = 170
 #: On a narrow screen (where Streamlit stacks the columns) the map's column comes first,
 #: before the article, and the article is not a box scrolling inside the page. The skip
-#: link (see ``SKIP_LINK``) shows only while it has the keyboard's focus; it, its target and
+#: link (see ``_SKIP_LINK``) shows only while it has the keyboard's focus; it, its target and
 #: the scrolling component (see ``_SCROLL_JS``) take no room on the page. Captions are less
 #: faded than Streamlit's 0.6 opacity (which read at 3.9:1 on white, under WCAG AA's 4.5:1).
 _PAGE_CSS = """<style>
@@ -104,7 +104,7 @@ _PAGE_CSS = """<style>
 </style>"""
 #: A link to the map that keyboard users meet before the article's highlighted mentions (each
 #: one a stop of the Tab key), and its target at the top of the map's column.
-SKIP_LINK = '<a class="news-atlas-skip" href="#news-atlas-map">Skip the article: go to the map</a>'
+_SKIP_LINK = '<a class="news-atlas-skip" href="#news-atlas-map">Skip the article: go to the map</a>'
 _SKIP_TARGET = '<div id="news-atlas-map" tabindex="-1"></div>'
 #: How close the map comes to a place in focus, by kind.
 ZOOM = {"continent": 3, "sea": 4, "country": 5, "historical": 4, "region": 6, "border": 7}
@@ -945,7 +945,7 @@ def page() -> None:
     # Every click that changes the focus (a mention, a marker, a table row, an event) runs
     # its callback before this run starts, so the whole page agrees on it.
     focus = st.session_state.get("focus")
-    st.html(SKIP_LINK)
+    st.html(_SKIP_LINK)
     left, right = st.columns([2, 3], gap="medium")
     outlines = country_outlines(story, gazetteer())
     target = in_focus(story, focus)
