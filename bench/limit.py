@@ -96,7 +96,7 @@ def stages(text: str) -> None:
     HTML (what the app sends to the browser, about as big)."""
     from geo import Geoparser, article_from_text
     from geo.assets import ST_FOLIUM_BASE_URL, localise
-    from geo.maps import build_map, country_outlines, world_outlines
+    from geo.maps import build_map, country_outlines
 
     parser = Geoparser()
     parser.analyse(article_from_text("Warm-up in Paris."))
@@ -107,9 +107,8 @@ def stages(text: str) -> None:
     started = time.perf_counter()
     story = parser.story_of(article, doc)  # sentences, mentions, places, events
     geo_seconds = time.perf_counter() - started
-    world = world_outlines(parser.gazetteer)
     started = time.perf_counter()
-    fmap = build_map(story, outlines=country_outlines(story, parser.gazetteer), world=world)
+    fmap = build_map(story, outlines=country_outlines(story, parser.gazetteer), offline_map=True)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
     html = localise(fmap, ST_FOLIUM_BASE_URL).get_root().render()

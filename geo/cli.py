@@ -390,11 +390,10 @@ def run(argv: Sequence[str]) -> int:
         elif args.command == "csv":
             out.write(mentions_csv(story))
         else:
-            from .maps import country_outlines, map_html, world_outlines  # folium only for maps
+            from .maps import country_outlines, map_html  # folium only for maps
 
             outlines = country_outlines(story, parser.gazetteer)
-            world = world_outlines(parser.gazetteer)
-            out.write(map_html(story, outlines=outlines, world=world))
+            out.write(map_html(story, outlines=outlines, offline_map=True))
     if args.command == "map" and args.output not in (None, "-"):
         print(f"wrote {Path(args.output)}", file=sys.stderr)
     return 0

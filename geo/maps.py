@@ -47,7 +47,6 @@ __all__ = [
     "spots",
     "style_of",
     "timeline_geojson",
-    "world_outlines",
 ]
 
 
@@ -334,6 +333,41 @@ def link_popup(link: Link, limit: int = 5) -> str:
     )
 
 
+#: How every popup opens: at most 360 px wide (less on a narrow map, see :class:`_PopupFit`),
+#: scrolling beyond 240 px, and kept below the map's top corners, where the zoom buttons
+#: and the layer control are (76 px down on a touch screen), whenever the map moves under
+#: it: the app re-centres the map on a clicked marker after its popup has opened.
+POPUP_OPTIONS: dict[str, Any] = {
+    "maxWidth": 360,
+    "maxHeight": 240,
+    "autoPanPaddingTopLeft": [10, 86],
+    "keepInView": True,
+}
+
+
+def _popup(html: str) -> folium.Popup:
+    options = dict(POPUP_OPTIONS)
+    return folium.Popup(html, max_width=options.pop("maxWidth"), **options)
+
+
+class _PopupFit(MacroElement):
+    """Popups no wider than the map less room for the controls beside them: Leaflet's
+    ``maxWidth`` is a fixed size, and at 360 px a popup ran past both sides of a phone's
+    map."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.leaflet-popup-content { max-width: calc(100vw - 90px); }</style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "PopupFit"
+
+
 def _line(link: Link) -> folium.PolyLine:
     first, second = link.names
     return folium.PolyLine(  # type: ignore[no-untyped-call]
@@ -342,7 +376,7 @@ def _line(link: Link) -> folium.PolyLine:
         weight=1.5 + 1.5 * min(link.weight, 6),
         opacity=0.55,
         tooltip=folium.Tooltip(escape(f"{first} – {second} · {link.weight}×")),
-        popup=folium.Popup(link_popup(link), max_width=360),
+        popup=_popup(link_popup(link)),
     )
 
 
@@ -354,7 +388,7 @@ def _marker(
         location=(lat, lon),
         icon=folium.Icon(color=style.color, icon=icon or style.icon, prefix="fa"),
         tooltip=folium.Tooltip(tooltip),
-        popup=folium.Popup(popup, max_width=360),
+        popup=_popup(popup),
     )
 
 
@@ -416,6 +450,69 @@ def _spot_marker(story: Story, spot: Spot) -> folium.Marker:
         return _marker(spot.lat, spot.lon, style, tooltip, popup)
     popup += "".join(f"<hr style='margin:4px 0'>{event_popup(e)}" for e in spot.events)
     return _marker(spot.lat, spot.lon, style, tooltip, popup, icon=STYLES["event"].icon)
+
+
+class _Accessible(MacroElement):
+    """What a keyboard or screen reader needs from the map: every marker icon named (its
+    ``aria-label`` is its tooltip's text; a cluster's says how many markers it holds), the
+    controls (zoom, layers, legend, slider, attribution) reached by Tab before the markers,
+    and no Tab stop on the lines and shaded countries.
+
+    Leaflet makes each marker icon a button (Tab reaches it, Enter clicks it) with no name.
+    A line or a country with a tooltip gets focus listeners (to show its tooltip), which
+    makes Chromium stop on its SVG path too, though Enter does nothing there; each is named
+    as an image instead, and left out of the Tab order. Layers are named as they are added
+    to the map, so those added later (by a cluster, a layer switched on, or
+    streamlit-folium) are named too. A tooltip's text is read with an inert ``DOMParser``
+    document: it is already escaped HTML (see :func:`geo.markup.escape`), and nothing in it
+    runs or loads."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var parser = new DOMParser();
+            // the text of a layer's tooltip, or of its group's (a GeoJSON layer's features)
+            function tooltipText(layer) {
+                var owners = [layer].concat(Object.values(layer._eventParents || {}));
+                var owner = owners.find(function (o) { return o.getTooltip && o.getTooltip(); });
+                if (!owner) return "";
+                var content = owner.getTooltip().getContent();
+                if (typeof content === "function") content = content(layer);
+                if (content instanceof Node) return content.textContent;
+                if (typeof content !== "string") return "";
+                return parser.parseFromString(content, "text/html").body.textContent;
+            }
+            function name(layer) {
+                var element = null, label = "";
+                if (layer instanceof L.Marker && layer._icon && layer.options.keyboard) {
+                    element = layer._icon;
+                    label = layer.getChildCount  // a cluster of markers (Leaflet.markercluster)
+                        ? layer.getChildCount() + " markers here: zoom in to tell them apart"
+                        : tooltipText(layer);
+                } else if (layer instanceof L.Path && layer._path) {
+                    element = layer._path;
+                    element.setAttribute("tabindex", "-1");
+                    label = tooltipText(layer);
+                    if (label) element.setAttribute("role", "img");
+                }
+                label = label.replace(/\\s+/g, " ").trim();
+                if (element && label) element.setAttribute("aria-label", label);
+            }
+            map.on("layeradd", function (event) { name(event.layer); });
+            map.eachLayer(name);
+            // the controls' corners come first in the map's container, so before its panes
+            var container = map.getContainer();
+            container.insertBefore(map._controlContainer, container.firstChild);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Accessible"
 
 
 class _Declutter(MacroElement):
@@ -561,30 +658,8 @@ class _ShownWithEither(MacroElement):
 SHADES = ((1, "#fde0c5"), (2, "#facba6"), (4, "#f59e72"), (7, "#eb7f54"), (12, "#d3573d"))
 
 
-def _rounded(coordinates: Any, digits: int) -> Any:
-    """GeoJSON coordinates rounded to ``digits`` decimals (2 is about 1 km: ample for outlines)."""
-    if coordinates and isinstance(coordinates[0], list):
-        return [_rounded(c, digits) for c in coordinates]
-    return [round(float(v), digits) for v in coordinates]
-
-
-def world_outlines(gazetteer: Gazetteer, digits: int = 2) -> dict[str, Any]:
-    """Every country outline the gazetteer has, as one GeoJSON FeatureCollection (about
-    150 KiB): the offline base map."""
-    features = []
-    for code in sorted(gazetteer.countries()):
-        shape = gazetteer.shape(code)
-        if shape is not None:
-            geometry = {
-                "type": shape["type"],
-                "coordinates": _rounded(shape["coordinates"], digits),
-            }
-            features.append({"type": "Feature", "properties": {"code": code}, "geometry": geometry})
-    return {"type": "FeatureCollection", "features": features}
-
-
 class _OfflineFallback(MacroElement):
-    """Switches to the outline base map when the tile server cannot be reached (after a few
+    """Switches to the offline base map when the tile server cannot be reached (after a few
     failed tiles), so a map without a network still shows where things are, and says so in
     a small notice (a Leaflet control, announced to screen readers as a status)."""
 
@@ -593,14 +668,12 @@ class _OfflineFallback(MacroElement):
         {% macro script(this, kwargs) %}
         (function () {
             var failed = 0;
-            // a base map belongs under the links and shaded countries, however it is added
-            {{ this.outlines.get_name() }}.on("add", function () { this.bringToBack(); });
             {{ this.tiles.get_name() }}.on("tileerror", function () {
                 failed += 1;
                 if (failed === {{ this.after }}
                         && {{ this._parent.get_name() }}.hasLayer({{ this.tiles.get_name() }})) {
                     {{ this._parent.get_name() }}.removeLayer({{ this.tiles.get_name() }});
-                    {{ this.outlines.get_name() }}.addTo({{ this._parent.get_name() }});
+                    {{ this.offline.get_name() }}.addTo({{ this._parent.get_name() }});
                     notice.addTo({{ this._parent.get_name() }});
                 }
             });
@@ -621,10 +694,12 @@ class _OfflineFallback(MacroElement):
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outlines: folium.GeoJson, after: int = 3) -> None:
+    def __init__(
+        self, tiles: folium.TileLayer, offline: folium.FeatureGroup, after: int = 3
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineFallback"
-        self.tiles, self.outlines, self.after = tiles, outlines, after
+        self.tiles, self.offline, self.after = tiles, offline, after
 
     #: What the notice says when the street map could not be loaded.
     text = "Street map unavailable: showing the offline map"
@@ -632,24 +707,14 @@ class _OfflineFallback(MacroElement):
     height = 34
 
 
-OUTLINE_LAYER = "Country outlines (offline)"
+OUTLINE_LAYER = "Offline map"
 
 
-def _outline_base(world: Mapping[str, Any], show: bool) -> folium.GeoJson:
-    return folium.GeoJson(
-        world,
-        name=OUTLINE_LAYER,
-        overlay=False,
-        show=show,
-        style_function=lambda _feature: {
-            "fillColor": "#f2efe9",
-            "fillOpacity": 1.0,
-            "color": "#9a9a9a",
-            "weight": 0.6,
-        },
-        control=True,
-        smooth_factor=1.0,
-    )
+def _offline_switch(show: bool) -> folium.FeatureGroup:
+    """The offline base map's entry among the base layers of the layer control: an empty
+    layer, on the map while the offline base map should be (:class:`OfflineBaseMap` draws
+    itself while it is), so the reader picks it or the street map like any base map."""
+    return folium.FeatureGroup(name=OUTLINE_LAYER, overlay=False, show=show, control=True)
 
 
 #: The map's layers the reader can show or hide, by the name a shared link uses.
@@ -805,12 +870,10 @@ _EVENT_RING = JsCode(
 )
 #: The popup and tooltip HTML the features carry (escaped in Python, see timeline_geojson).
 _EVENT_POPUP = JsCode(
-    """
-    function (feature, layer) {
-        layer.bindPopup(feature.properties.popup, {maxWidth: 360});
-        layer.bindTooltip(feature.properties.tooltip);
-    }
-    """
+    "function (feature, layer) {\n"
+    f"    layer.bindPopup(feature.properties.popup, {json.dumps(POPUP_OPTIONS)});\n"
+    "    layer.bindTooltip(feature.properties.tooltip);\n"
+    "}"
 )
 
 
@@ -993,7 +1056,7 @@ def build_map(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
-    world: Mapping[str, Any] | None = None,
+    offline_map: bool = False,
     layers: Collection[str] = tuple(LAYERS),
     view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
@@ -1012,7 +1075,7 @@ def build_map(
     (see :func:`timeline_geojson`); switching the layer off in the map hides the slider too.
     There is none if no event has a year.
 
-    ``world`` (see :func:`world_outlines`) adds an offline base map of country outlines the
+    ``offline_map`` adds the offline base map (see :class:`~geo.basemap.OfflineBaseMap`) the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
     the only base map. ``view`` (a point and a zoom level) opens the map there instead of
     fitting everything in.
@@ -1033,12 +1096,12 @@ def build_map(
     if tiles:
         tile_layer = folium.TileLayer(tiles, attr=OSM_ATTRIBUTION, name="Street map", max_zoom=18)
         tile_layer.add_to(fmap)
-    if world:
-        base = _outline_base(world, show=tile_layer is None)
-        base.add_to(fmap)
-        OfflineBaseMap(base, story_points(story)).add_to(fmap)  # geo/basemap.py
+    if offline_map:
+        switch = _offline_switch(show=tile_layer is None)
+        switch.add_to(fmap)
+        OfflineBaseMap(switch, story_points(story)).add_to(fmap)  # geo/basemap.py
         if tile_layer is not None:
-            fallback = _OfflineFallback(tile_layer, base)
+            fallback = _OfflineFallback(tile_layer, switch)
             fallback.add_to(fmap)
     unknown = set(layers) - set(LAYERS)
     if unknown:
@@ -1076,6 +1139,8 @@ def build_map(
         _ShownWithEither(shared, [groups["places"], groups["events"]]).add_to(fmap)
     if drawn:
         _Declutter().add_to(fmap)
+    _Accessible().add_to(fmap)
+    _PopupFit().add_to(fmap)
     slider = "timeline" in layers and _add_timeline(fmap, story)
     folium.LayerControl(collapsed=True).add_to(fmap)
     _Scale().add_to(fmap)
@@ -1107,10 +1172,12 @@ def map_html(
     *,
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
-    world: Mapping[str, Any] | None = None,
+    offline_map: bool = False,
     layers: Collection[str] = tuple(LAYERS),
 ) -> str:
     """The story's map as one standalone HTML page, its scripts and styles inlined, so it
-    opens from a file with no network (only the tiles need one; with ``world`` it falls
-    back to country outlines without them)."""
-    return inline_html(build_map(story, tiles=tiles, outlines=outlines, world=world, layers=layers))
+    opens from a file with no network (only the tiles need one; with ``offline_map`` it
+    falls back to the offline base map without them)."""
+    return inline_html(
+        build_map(story, tiles=tiles, outlines=outlines, offline_map=offline_map, layers=layers)
+    )

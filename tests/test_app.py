@@ -75,11 +75,16 @@ def markers(script: str) -> dict[str, tuple[float, float, str]]:
     return found
 
 
+def article_view(at: AppTest) -> Any:
+    """The article view: the one page component of that name (the page has another, which
+    scrolls to the map)."""
+    [view] = [c for c in at.get("bidi_component") if c.proto.component_name == "news_atlas_article"]
+    return view
+
+
 def article_data(at: AppTest) -> dict[str, Any]:
     """What the article view is given: paragraphs of ``(text, place key, start)`` pieces."""
-    [view] = at.get("bidi_component")
-    assert view.proto.component_name == "news_atlas_article"
-    data: dict[str, Any] = json.loads(view.proto.json)
+    data: dict[str, Any] = json.loads(article_view(at).proto.json)
     return data
 
 
@@ -215,8 +220,7 @@ def test_hostile_paste_is_escaped_in_the_article(at: AppTest) -> None:
     paste(at, HOSTILE)
 
     # The article view draws text nodes from data, never HTML: the payload is plain text.
-    [view] = at.get("bidi_component")
-    assert view.proto.html_content == ""
+    assert article_view(at).proto.html_content == ""
     assert article_text(at) == HOSTILE
     assert highlighted(at)["gn:184745"] == ["Nairobi"]
     # The sentence is also quoted in Nairobi's popup, inside a JavaScript template literal.

@@ -31,7 +31,7 @@ from geo.basemap import (
     town_zoom,
 )
 from geo.gazetteer import Gazetteer
-from geo.maps import build_map, map_html, world_outlines
+from geo.maps import build_map, map_html
 from geo.markup import escape
 
 from .scripts import load_script
@@ -191,11 +191,14 @@ def test_a_us_map_carries_its_region_and_the_world(gazetteer: Gazetteer) -> None
     (south, west), (north, east) = data["detail"]["boxes"][0]
     box = Box(south - 1e-3, west - 1e-3, north + 1e-3, east + 1e-3)
     assert all(box.contains(*point) for ring in data["detail"]["land"] for point in ring)
-    for key in ("shores", "borders", "states"):  # lines run on to just beyond the box
+    assert all(box.contains(*point) for ring in data["detail"]["lakes"] for point in ring)
+    for key in ("shores", "rivers", "borders", "states"):  # lines run on to just beyond it
         for line in data["detail"][key]:
             lats, lons = [p[0] for p in line], [p[1] for p in line]
             assert box.overlaps(Box(min(lats), min(lons), max(lats), max(lons))), key
     assert len(data["detail"]["states"]) > 10  # the lines between the Midwest's states
+    assert data["detail"]["lakes"]  # Lake Michigan, water again (the land keeps lakes)
+    assert len(data["detail"]["rivers"]) >= 3  # the Mississippi, Illinois, Ohio…
     assert data["world"]["land"] and data["world"]["borders"]
     names = {label[2] for label in data["labels"]}
     assert {"Chicago", "Peoria", "Quincy", "United States", "Illinois", "Missouri"} <= names
@@ -203,24 +206,21 @@ def test_a_us_map_carries_its_region_and_the_world(gazetteer: Gazetteer) -> None
     assert len(json.dumps(data)) < 400_000  # light enough to embed in every map
 
 
-def test_build_map_adds_the_base_map_with_the_outlines_only(
-    seed_story: Story, gazetteer: Gazetteer
-) -> None:
-    world = world_outlines(gazetteer)
-    with_world = build_map(seed_story, world=world).get_root().render()
+def test_build_map_adds_the_base_map_when_asked_only(seed_story: Story) -> None:
+    with_world = build_map(seed_story, offline_map=True).get_root().render()
     assert "news-atlas-label" in with_world
     data = _script_data(with_world)
     boxes = [Box(s, w, n, e) for (s, w), (n, e) in data["detail"]["boxes"]]
     for lat, lon in story_points(seed_story):  # the detail is around the story's places
         assert any(box.contains(lat, lon) for box in boxes), (lat, lon)
-    only = build_map(seed_story, tiles=None, world=world).get_root().render()
+    only = build_map(seed_story, tiles=None, offline_map=True).get_root().render()
     assert "news-atlas-label" in only
     plain = build_map(seed_story).get_root().render()
     assert "news-atlas-label" not in plain
 
 
-def test_the_standalone_export_embeds_the_base_map(seed_story: Story, gazetteer: Gazetteer) -> None:
-    page = map_html(seed_story, world=world_outlines(gazetteer))
+def test_the_standalone_export_embeds_the_base_map(seed_story: Story) -> None:
+    page = map_html(seed_story, offline_map=True)
     assert "news-atlas-label" in page
     assert "fetch(" not in page.split("var data =", 1)[1][:2000]  # nothing loaded later
 
@@ -235,12 +235,14 @@ def test_data_files_are_of_a_sensible_size() -> None:
         "borders-50m.json",
         "divisions.csv",
         "labels.csv",
+        "lakes-50m.json",
         "land-110m.json",
         "land-50m.json",
+        "rivers-50m.json",
         "towns.csv",
         "us-states.json",
     }
-    assert sum(sizes.values()) < 3 * 1024 * 1024
+    assert sum(sizes.values()) < 3.5 * 1024 * 1024
     assert sizes["land-110m.json"] + sizes["borders-110m.json"] < 150 * 1024  # in every map
 
 
@@ -274,12 +276,26 @@ TWO_SQUARES = {
             ],
         },
         "land": {"type": "MultiPolygon", "arcs": [[[0, 1]], [[2, ~0]]]},
+        "rivers": {
+            "type": "GeometryCollection",
+            "geometries": [
+                {"type": "LineString", "arcs": [0]},
+                {"type": "MultiLineString", "arcs": [[1], [~2]]},
+            ],
+        },
     },
 }
 
 
 def test_shared_lines_are_the_borders_not_the_coasts() -> None:
     assert script.shared_lines(TWO_SQUARES, "countries", 2) == [[[0, 1], [1, 1]]]
+
+
+def test_river_lines_are_lat_lon_lines_one_per_part() -> None:
+    lines = script.river_lines(TWO_SQUARES, 2)
+    assert lines[0] == [[0, 1], [1, 1]]  # [lat, lon]: the shared edge, as drawn
+    assert lines[2] == [[1, 1], [1, 2], [0, 2], [0, 1]]  # arc 2, reversed
+    assert len(lines) == 3  # a MultiLineString gives a line per part
 
 
 def test_land_rings_are_closed_lat_lon_rings() -> None:

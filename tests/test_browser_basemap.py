@@ -48,6 +48,7 @@ _READ_MAP = """
             + ".news-atlas-label.capital > span")).map((span) => ({
                 name: span.textContent, box: rect(span) })),
         states: Array.from(doc.querySelectorAll("path.news-atlas-state-line")).map(rect),
+        rivers: Array.from(doc.querySelectorAll("path.news-atlas-river")).map(rect),
         divisions: Array.from(doc.querySelectorAll(".news-atlas-label.division > span"))
             .map((span) => span.textContent),
         background: inner.getComputedStyle(doc.querySelector(".leaflet-container"))
@@ -124,4 +125,9 @@ def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
         assert any(s[2] - s[0] > 50 and _overlap(s, view["map"]) > 0 for s in view["states"]), (
             zoom,
             view["states"],
+        )
+        # and rivers do (the Mississippi, the Illinois), from north to south
+        assert any(r[3] - r[1] > 100 and _overlap(r, view["map"]) > 0 for r in view["rivers"]), (
+            zoom,
+            view["rivers"],
         )

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from geo import Story
 from geo.export import timeline
 
-from .browser import MAP_FRAME, SEED_MARKERS, Session, close, require_chromium
+from .browser import MAP_FRAME, MARKERS, SEED_MARKERS, Session, close, require_chromium
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -98,3 +98,46 @@ def test_next_walks_the_story_and_centres_the_map(phone: Session, seed_story: St
         )
         expect(phone.page.get_by_text(f"Event {index + 1} of {len(events)}")).to_be_visible()
     phone.shot("story-step")
+
+
+#: The open popup, the zoom buttons, the layer control's toggle and the map, as boxes in the
+#: map's own frame (the page scrolls as the evidence below the map changes).
+_POPUP_AND_CONTROLS = """() => {
+    const box = element => {
+        const b = element.getBoundingClientRect();
+        return {x: b.x, y: b.y, width: b.width, height: b.height};
+    };
+    const popup = document.querySelector(".leaflet-popup");
+    return {
+        popup: popup && box(popup),
+        zoom: box(document.querySelector(".leaflet-control-zoom")),
+        layers: box(document.querySelector(".leaflet-control-layers")),
+        map: box(map.getContainer()),
+    };
+}"""
+
+
+def test_on_a_phone_no_popup_covers_the_zoom_buttons(phone: Session) -> None:
+    """The popups of the markers nearest the zoom buttons, once the app has put each in
+    focus and moved the map to it, leave the zoom buttons and the layer control free and
+    stay within the map's width (at 360 px a popup ran past both sides of a phone's map,
+    over the zoom buttons). (Each tap reruns the app: three markers, not all fifteen.)"""
+    markers = phone.frame.locator(MARKERS)  # type: ignore[attr-defined]
+    body = phone.frame.locator("body")  # type: ignore[attr-defined]
+    corners = markers.evaluate_all(
+        "icons => icons.map(i => Math.hypot(i.getBoundingClientRect().x,"
+        " i.getBoundingClientRect().y))"
+    )
+    nearest = sorted(range(len(corners)), key=corners.__getitem__)[:3]
+    for index in nearest:
+        markers.nth(index).dispatch_event("click")  # as a tap, wherever the page has scrolled
+        phone.settle_fully()
+        phone.page.wait_for_timeout(400)  # the map's move to the focus, and the popup's pan
+        boxes = body.evaluate(_POPUP_AND_CONTROLS)
+        popup, zoom, layers, area = boxes["popup"], boxes["zoom"], boxes["layers"], boxes["map"]
+        assert popup is not None, index
+        assert _overlap(popup, zoom) == 0, (index, popup, zoom)
+        assert _overlap(popup, layers) == 0, (index, popup, layers)
+        assert area["x"] <= popup["x"] and popup["x"] + popup["width"] <= area["width"], popup
+        body.evaluate("() => map.closePopup()")
+    phone.shot("popups")

@@ -20,7 +20,7 @@ from geo import Geoparser, Story
 from geo.corrections import Corrections
 from geo.maps import spots
 
-from .browser import MARKERS, SEED_MARKERS, Session, close, require_chromium
+from .browser import MAP_FRAME, MARKERS, SEED_MARKERS, Session, close, require_chromium
 
 require_chromium()
 pytestmark = pytest.mark.browser
@@ -141,6 +141,10 @@ def test_selecting_a_table_row_focuses_its_place(session: Session, seed_story: S
     assert selected(session) == {pyongyang.key}
     expect(session.page.get_by_role("heading", name="Pyongyang (capital)")).to_be_visible()
     assert near(session.map_view(), pyongyang.lat, pyongyang.lon)
+    # the page has scrolled back up to the map (it was about 1,000 px above the table)
+    frame = session.page.locator(MAP_FRAME).bounding_box()
+    assert frame is not None and frame["y"] >= 0, frame
+    assert frame["y"] + frame["height"] <= session.page.viewport_size["height"], frame
     session.shot("row-selected")
 
 

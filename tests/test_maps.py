@@ -42,7 +42,6 @@ from geo.maps import (
     spots,
     style_of,
     timeline_geojson,
-    world_outlines,
 )
 from geo.markup import escape
 from geo.resolve import Scored
@@ -579,33 +578,32 @@ def test_article_text_is_never_a_jinja_template(geoparser: Geoparser, payload: s
 # --- the offline base map -------------------------------------------------------------------
 
 
-def test_world_outlines_are_a_light_feature_collection(gazetteer: Gazetteer) -> None:
-    world = world_outlines(gazetteer)
-    assert world["type"] == "FeatureCollection" and len(world["features"]) > 150
-    assert len(json.dumps(world, separators=(",", ":"))) < 400_000  # it rides in every map
-    korea = next(f for f in world["features"] if f["properties"]["code"] == "KR")
-    assert korea["geometry"]["type"] in ("Polygon", "MultiPolygon")
+def test_the_offline_map_embeds_no_country_outlines(seed_story: Story) -> None:
+    """The offline map's entry in the layer control is an empty layer: the country outlines
+    it once held (about 150 KiB, drawn invisible under the finer base map) rode in every map
+    for nothing. What the offline map adds is its base map's data and a few kilobytes of
+    script."""
+    plain = render(seed_story)
+    page = build_map(seed_story, offline_map=True).get_root().render()
+    assert "L.geoJson(" not in page  # no shapes: the shaded countries are off here
+    data = re.search(r"var data = (\{.*?\});\n", page)
+    assert data is not None
+    assert len(page) - len(plain) < len(data.group(1)) + 20_000
 
 
-def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(
-    seed_story: Story, gazetteer: Gazetteer
-) -> None:
-    world = world_outlines(gazetteer)
-    page = build_map(seed_story, world=world).get_root().render()
+def test_outline_base_map_is_a_choice_and_the_fallback_for_tiles(seed_story: Story) -> None:
+    page = build_map(seed_story, offline_map=True).get_root().render()
     assert OUTLINE_LAYER in page  # offered in the layer control as a base map
     assert '"tileerror"' in page  # switched to by itself when tiles cannot be reached
-    only = build_map(seed_story, tiles=None, world=world).get_root().render()
+    only = build_map(seed_story, tiles=None, offline_map=True).get_root().render()
     assert "tile.openstreetmap.org" not in only and OUTLINE_LAYER in only
     assert '"tileerror"' not in only
     plain = build_map(seed_story).get_root().render()
     assert OUTLINE_LAYER not in plain
 
 
-def test_the_reader_is_told_when_the_street_map_fails(
-    seed_story: Story, gazetteer: Gazetteer
-) -> None:
-    world = world_outlines(gazetteer)
-    page = build_map(seed_story, world=world).get_root().render()
+def test_the_reader_is_told_when_the_street_map_fails(seed_story: Story) -> None:
+    page = build_map(seed_story, offline_map=True).get_root().render()
     switch = page[page.index('"tileerror"') :]
     # the notice is a Leaflet control with text, added when the map falls back
     assert "notice.addTo(" in switch[: switch.index("var notice")]
@@ -613,7 +611,7 @@ def test_the_reader_is_told_when_the_street_map_fails(
     assert json.dumps(_OfflineFallback.text) in page
     assert "notice.remove()" in page  # gone once the reader picks the street map again
     # nothing to fall back from without tiles, nor without outlines
-    offline = build_map(seed_story, tiles=None, world=world).get_root().render()
+    offline = build_map(seed_story, tiles=None, offline_map=True).get_root().render()
     assert "Street map unavailable" not in offline
     assert "Street map unavailable" not in render(seed_story)
     # and the first view keeps the notice's room free of markers
