@@ -3,7 +3,6 @@ findings 2 and 3. The parse's text is always exactly the article's."""
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from geo.mentions import sentences_of
 from geo.parsing import MAX_CHUNK, PIECE_CHARS, PUNCTUATION_RUN, guide_text, parse, pieces
 from geo.story import Geoparser
+from tests.growth import LINEAR_AT_MOST, growth
 
 #: Characters that make the tokenizer work: punctuation, letters, digits, every whitespace.
 ADVERSARIAL = st.text(alphabet="!.?,;:-—()[]\"'*_#/\\aZ9é \n\t\u00a0\u2028", max_size=400)
@@ -66,34 +66,34 @@ def test_a_place_before_a_run_of_marks_is_still_found(geoparser: Geoparser) -> N
 
 
 @pytest.mark.parametrize(
-    ("text", "before"),
+    ("unit", "chars", "before"),
     [
-        ("!" * 40_000, "133 s"),
-        (".!" * 5_000, "15.7 s"),
-        ("(a" * 20_000, ""),
-        ("a" * 100_000, ""),
+        ("!", 10_000, "10k, 20k and 40k took 7.8, 35 and 133 s"),
+        (".!", 10_000, "10k took 15.7 s"),
+        ("(a", 10_000, "quadratic"),
+        ("a", 25_000, "quadratic"),
     ],
     ids=["exclamation-marks", "dot-bang", "open-paren-a", "one-long-word"],
 )
 def test_runs_of_punctuation_parse_in_linear_time(
-    geoparser: Geoparser, text: str, before: str
+    geoparser: Geoparser, unit: str, chars: int, before: str
 ) -> None:
-    started = time.perf_counter()
-    doc = parse(geoparser.nlp, text)
+    def read(size: int) -> None:
+        text = unit * (size // len(unit))
+        assert parse(geoparser.nlp, text).text == text
 
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5.0, f"{elapsed:.1f} s (before issue 14: {before or 'quadratic'})"
-    assert doc.text == text
+    ratio = growth(read, chars, repeats=2)
+    assert ratio < LINEAR_AT_MOST, f"x{ratio:.1f} for 4x the text (before issue 14: {before})"
 
 
 def test_sentences_of_many_lines_take_linear_time(geoparser: Geoparser) -> None:
-    doc = parse(geoparser.nlp, "Paris.\n" * 8_000)
-    started = time.perf_counter()
+    # quadratic before issue 14 (finding 3): 28,000 lines took 78 s
+    docs = {lines: parse(geoparser.nlp, "Paris.\n" * lines) for lines in (4_000, 16_000)}
 
-    sentences = sentences_of(doc)
-
-    assert time.perf_counter() - started < 0.5  # quadratic: about 5 s (finding 3)
-    assert len(sentences) == 8_000
+    ratio = growth(lambda lines: sentences_of(docs[lines]), 4_000)
+    assert ratio < LINEAR_AT_MOST, f"x{ratio:.1f} for 4x the lines"
+    sentences = sentences_of(docs[16_000])
+    assert len(sentences) == 16_000
     assert [s.paragraph for s in sentences[:3]] == [0, 1, 2]
 
 
