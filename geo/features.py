@@ -341,10 +341,11 @@ def country_named_self(c: Candidate, e: Evidence) -> float:
     return float(c.kind == "country" and c.country_code in e.context.countries)
 
 
-@_feature
-def in_main_country(c: Candidate, e: Evidence) -> float:
-    """Lies in the country the article names most."""
-    return float(not country_named_self(c, e) and e.context.main_country in c.country_codes)
+def _in_main_country(c: Candidate, e: Evidence) -> bool:
+    """Lies in the country the article names most. No feature: the name's own mentions count
+    towards that country, so it says what the name's first pick is; :func:`country_share`
+    measures the same over the other names only."""
+    return not country_named_self(c, e) and e.context.main_country in c.country_codes
 
 
 @_feature
@@ -352,7 +353,7 @@ def in_other_named_country(c: Candidate, e: Evidence) -> float:
     """Lies in a country the article names, not the one it names most."""
     return float(
         not country_named_self(c, e)
-        and not in_main_country(c, e)
+        and not _in_main_country(c, e)
         and bool(c.country_codes & e.context.countries)
     )
 
@@ -490,9 +491,30 @@ def in_anchor_division(c: Candidate, e: Evidence) -> float:
 
 
 @_feature
+def country_share(c: Candidate, e: Evidence) -> float:
+    """The share of the other names' first picks (countries too) that lie in its country."""
+    anchors = e.other_anchors(c)
+    if not anchors:
+        return 0.0
+    return sum(bool(a.country_codes & c.country_codes) for a in anchors) / len(anchors)
+
+
+@_feature
 def names_nearby(c: Candidate, e: Evidence) -> float:
     """How many other names (at most 3) can be a town or county within 50 km of it."""
-    if not e.context.readings or _named_as_division(c, e):
+    if _named_as_division(c, e):
+        return 0.0
+    return _names_nearby(c, e)
+
+
+@_feature
+def namesake_names_nearby(c: Candidate, e: Evidence) -> float:
+    """As names_nearby, for a town or county named like a state or a country ("Lebanon")."""
+    return _names_nearby(c, e) if _named_as_division(c, e) else 0.0
+
+
+def _names_nearby(c: Candidate, e: Evidence) -> float:
+    if not e.context.readings:
         return 0.0
     row, col = grid_cell(c.lat, c.lon)
     others = e.other_names(c)

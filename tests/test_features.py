@@ -149,8 +149,6 @@ US_STORY = Context(
     ("name", "candidate", "value"),
     [
         ("country_named_self", GEORGIA_COUNTRY, 0),
-        ("in_main_country", ATHENS_GA, 1),
-        ("in_main_country", ATHENS_GR, 0),
         # Greece is named, but not most: a country named in passing counts for less
         ("in_other_named_country", ATHENS_GR, 1),
         ("in_other_named_country", ATHENS_GA, 0),
@@ -287,6 +285,39 @@ def test_a_name_that_can_be_the_candidate_itself_is_no_evidence_for_it() -> None
     evidence = Evidence("Mexico", context=context)
     assert _value("anchors_nearby", mexico_city, evidence) == 0
     assert _value("region_support", mexico_city, evidence) == 0
+
+
+def test_namesake_names_nearby_counts_for_a_town_named_like_a_country_on_its_own() -> None:
+    """ "Lebanon" beside "Zionsville" is Lebanon, Indiana: measured, but as its own feature,
+    since a town called California near Pittsburgh is weaker evidence than a plain town."""
+    lebanon_in = _town("Lebanon", "US", "IN", 40.05, -86.47, population=15_892)
+    context = Context(
+        keys_by_name={"zionsville": frozenset({"gn:zionsville"})},
+        readings={(39, -87): (("zionsville", 39.95, -86.26),)},
+    )
+    as_country = Evidence("Lebanon", context=context, division=True, state_or_country=True)
+    as_town = Evidence("Lebanon", context=context)
+    assert _value("namesake_names_nearby", lebanon_in, as_country) == 1
+    assert _value("names_nearby", lebanon_in, as_country) == 0
+    assert _value("namesake_names_nearby", lebanon_in, as_town) == 0
+    assert _value("names_nearby", lebanon_in, as_town) == 1
+
+
+def test_country_share_is_the_share_of_other_first_picks_in_the_candidates_country() -> None:
+    """Countries count too ("United States" named beside "Athens"), the name's own pick not."""
+    us = _country("United States", "US", 39.8, -98.6)
+    context = Context(
+        anchors=(
+            Anchor("athens", ATHENS_GR),
+            Anchor("clarke county", CLARKE_GA),
+            Anchor("united states", us),
+            Anchor("india", INDIA),
+        )
+    )
+    evidence = Evidence("Athens", context=context)
+    assert _value("country_share", ATHENS_GA, evidence) == pytest.approx(2 / 3)
+    assert _value("country_share", ATHENS_GR, evidence) == 0
+    assert _value("country_share", ATHENS_GA, Evidence("Athens")) == 0
 
 
 def test_region_support_counts_the_other_names_that_can_lie_in_the_state() -> None:
