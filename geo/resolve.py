@@ -475,7 +475,9 @@ class Resolver:
                     Place(
                         best.candidate,
                         tuple(part),
-                        round(self.weights.probability(_share(ranked), best.candidate), 3),
+                        round(
+                            self.weights.probability(_share(ranked), len(ranked), best.candidate), 3
+                        ),
                         best.reasons,
                         tuple(ranked[1 : 1 + RUNNERS_UP]),
                     )
