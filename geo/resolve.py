@@ -11,7 +11,8 @@ Resolution runs in four stages, in this order:
 3. **ranker** (:meth:`Resolver.score`): the features weighted by the fitted
    :class:`~geo.features.Weights` (``data/resolve-weights.json``, written by ``bench/fit.py``)
    and summed; the best score wins, and its softmax share over the mention's candidates,
-   calibrated on the development corpora, is the place's confidence;
+   with a few facts about it (:func:`~geo.features.confidence_inputs`), gives the place's
+   confidence through a logistic model fitted on the development corpora;
 4. **fallback** (:meth:`Resolver.fallback`): a name the gazetteer lacks (a street, a school)
    is placed by a place named inside it, written after it, or the story's main place.
 
