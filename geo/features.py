@@ -17,7 +17,6 @@ its weight, fitted by ``bench/fit.py`` and kept in ``data/resolve-weights.json``
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import os
@@ -30,13 +29,14 @@ from typing import Any
 from .gazetteer import ALIAS, ALTERNATE, DATA_DIR, Candidate, distance_km, normalize
 
 __all__ = [
+    "CONFIDENCE_INPUTS",
     "FEATURES",
     "Anchor",
     "Context",
     "Evidence",
     "Feature",
     "Weights",
-    "calibration_group",
+    "confidence_inputs",
     "feature_names",
     "lies_in",
     "region_of",
@@ -341,10 +341,11 @@ def country_named_self(c: Candidate, e: Evidence) -> float:
     return float(c.kind == "country" and c.country_code in e.context.countries)
 
 
-@_feature
-def in_main_country(c: Candidate, e: Evidence) -> float:
-    """Lies in the country the article names most."""
-    return float(not country_named_self(c, e) and e.context.main_country in c.country_codes)
+def _in_main_country(c: Candidate, e: Evidence) -> bool:
+    """Lies in the country the article names most. No feature: the name's own mentions count
+    towards that country, so it says what the name's first pick is; :func:`country_share`
+    measures the same over the other names only."""
+    return not country_named_self(c, e) and e.context.main_country in c.country_codes
 
 
 @_feature
@@ -352,7 +353,7 @@ def in_other_named_country(c: Candidate, e: Evidence) -> float:
     """Lies in a country the article names, not the one it names most."""
     return float(
         not country_named_self(c, e)
-        and not in_main_country(c, e)
+        and not _in_main_country(c, e)
         and bool(c.country_codes & e.context.countries)
     )
 
@@ -490,9 +491,30 @@ def in_anchor_division(c: Candidate, e: Evidence) -> float:
 
 
 @_feature
+def country_share(c: Candidate, e: Evidence) -> float:
+    """The share of the other names' first picks (countries too) that lie in its country."""
+    anchors = e.other_anchors(c)
+    if not anchors:
+        return 0.0
+    return sum(bool(a.country_codes & c.country_codes) for a in anchors) / len(anchors)
+
+
+@_feature
 def names_nearby(c: Candidate, e: Evidence) -> float:
     """How many other names (at most 3) can be a town or county within 50 km of it."""
-    if not e.context.readings or _named_as_division(c, e):
+    if _named_as_division(c, e):
+        return 0.0
+    return _names_nearby(c, e)
+
+
+@_feature
+def namesake_names_nearby(c: Candidate, e: Evidence) -> float:
+    """As names_nearby, for a town or county named like a state or a country ("Lebanon")."""
+    return _names_nearby(c, e) if _named_as_division(c, e) else 0.0
+
+
+def _names_nearby(c: Candidate, e: Evidence) -> float:
+    if not e.context.readings:
         return 0.0
     row, col = grid_cell(c.lat, c.lon)
     others = e.other_names(c)
@@ -558,29 +580,44 @@ def measure(candidate: Candidate, evidence: Evidence) -> dict[str, float]:
 # ------------------------------------------------------------------ 3. the ranker's weights
 
 
-def calibration_group(candidate: Candidate) -> str:
-    """Which calibration a place's confidence takes: a first-level division whose point comes
-    from another source than GeoNames (no GeoNames id: most divisions outside the US) is often
-    more than 161 km from GeoNames' point for it, however sure the ranking is."""
-    if candidate.feature_code == "ADM1" and candidate.geonameid is None:
-        return "division without a GeoNames id"
-    return "place"
+#: The log-odds of a softmax share are clipped to this: a share of 1.0 (a lone or far-ahead
+#: candidate) has no finite log-odds, and beyond e**10 to 1 the ranking says nothing more.
+LOG_ODDS_LIMIT = 10.0
+#: The inputs of the confidence model, in the order :func:`confidence_inputs` gives them.
+CONFIDENCE_INPUTS = ("log_odds", "lone_candidate", "alternate_name", "division_without_id")
 
 
-Points = tuple[tuple[float, float], ...]
+def confidence_inputs(share: float, count: int, candidate: Candidate) -> dict[str, float]:
+    """What the confidence of a place is fitted on, by name: how far its candidate is ahead of
+    the others (the log-odds of its softmax share, 0 for a lone candidate), whether it was
+    the lone candidate (a share of 1 however little the gazetteer knows the name), whether
+    it matched only one of GeoNames' alternate names, and whether it is a first-level
+    division whose point comes from another source than GeoNames (no GeoNames id: most
+    divisions outside the US), often more than 161 km from GeoNames' point for it however
+    sure the ranking is."""
+    log_odds = 0.0
+    if count > 1:
+        clipped = min(max(share, 1e-9), 1.0 - 1e-9)
+        log_odds = min(max(math.log(clipped / (1.0 - clipped)), -LOG_ODDS_LIMIT), LOG_ODDS_LIMIT)
+    values = (
+        log_odds,
+        float(count == 1),
+        float(candidate.match == ALTERNATE),
+        float(candidate.feature_code == "ADM1" and candidate.geonameid is None),
+    )
+    return dict(zip(CONFIDENCE_INPUTS, values, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
     """The ranker: a weight per feature (a candidate's score is the weighted sum of its
-    features), and the calibration that turns a softmax share of those scores into the
-    probability of being right (piecewise linear through fitted points, one set per
-    :func:`calibration_group`)."""
+    features); and the confidence: a logistic model of whether the best candidate is right,
+    on its :func:`confidence_inputs` (Platt scaling with a few covariates)."""
 
     weights: Mapping[str, float]
-    #: Per group, points (softmax share, probability right) by share; a group without points
-    #: takes the share as the probability.
-    calibration: Mapping[str, Points] = field(default_factory=dict)
+    #: The confidence model's coefficient per input of :func:`confidence_inputs`, and its
+    #: ``"intercept"``; without them the softmax share is taken as the probability.
+    confidence: Mapping[str, float] = field(default_factory=dict)
     #: How often a place taken from an adjective ("French") is right.
     adjective_confidence: float = 1.0
     provenance: Mapping[str, Any] = field(default_factory=dict)
@@ -589,21 +626,16 @@ class Weights:
         """The weighted sum of the features' values."""
         return sum(self.weights.get(name, 0.0) * value for name, value in values.items())
 
-    def probability(self, share: float, candidate: Candidate) -> float:
-        """The calibrated probability that ``candidate``, best with this softmax share, is
-        right."""
-        points = self.calibration.get(calibration_group(candidate), ())
-        if not points:
+    def probability(self, share: float, count: int, candidate: Candidate) -> float:
+        """The fitted probability that ``candidate``, best of ``count`` candidates with this
+        softmax share, is right. Never quite 0 or 1: a logistic model has no hard ends."""
+        if not self.confidence:
             return share
-        shares = [x for x, _ in points]
-        i = bisect.bisect_left(shares, share)
-        if i == 0:
-            return points[0][1]
-        if i == len(points):
-            return points[-1][1]
-        (x0, y0), (x1, y1) = points[i - 1], points[i]
-        t = 0.0 if x1 == x0 else (share - x0) / (x1 - x0)
-        return y0 + t * (y1 - y0)
+        inputs = confidence_inputs(share, count, candidate)
+        z = self.confidence.get("intercept", 0.0) + sum(
+            self.confidence.get(name, 0.0) * value for name, value in inputs.items()
+        )
+        return 1.0 / (1.0 + math.exp(-z))
 
     def without(self, names: set[str]) -> Weights:
         """These weights with ``names`` set to 0 (to measure what they add)."""
@@ -613,7 +645,7 @@ class Weights:
                 f"no feature named {sorted(unknown)!r}; the features are {feature_names()}"
             )
         kept = {k: (0.0 if k in names else v) for k, v in self.weights.items()}
-        return Weights(kept, self.calibration, self.adjective_confidence, self.provenance)
+        return Weights(kept, self.confidence, self.adjective_confidence, self.provenance)
 
     @classmethod
     def read(cls, path: Path) -> Weights:
@@ -623,13 +655,13 @@ class Weights:
         unknown = set(weights) - set(feature_names())
         if unknown:
             raise ValueError(f"{path}: weights for unknown features {sorted(unknown)!r}")
-        calibration = {
-            str(group): tuple((float(x), float(y)) for x, y in points)
-            for group, points in record.get("calibration", {}).items()
-        }
+        confidence = {str(k): float(v) for k, v in record.get("confidence", {}).items()}
+        unknown = set(confidence) - {"intercept", *CONFIDENCE_INPUTS}
+        if unknown:
+            raise ValueError(f"{path}: confidence for unknown inputs {sorted(unknown)!r}")
         return cls(
             weights,
-            calibration,
+            confidence,
             float(record.get("adjective_confidence", 1.0)),
             record.get("provenance", {}),
         )

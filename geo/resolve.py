@@ -11,7 +11,8 @@ Resolution runs in four stages, in this order:
 3. **ranker** (:meth:`Resolver.score`): the features weighted by the fitted
    :class:`~geo.features.Weights` (``data/resolve-weights.json``, written by ``bench/fit.py``)
    and summed; the best score wins, and its softmax share over the mention's candidates,
-   calibrated on the development corpora, is the place's confidence;
+   with a few facts about it (:func:`~geo.features.confidence_inputs`), gives the place's
+   confidence through a logistic model fitted on the development corpora;
 4. **fallback** (:meth:`Resolver.fallback`): a name the gazetteer lacks (a street, a school)
    is placed by a place named inside it, written after it, or the story's main place.
 
@@ -82,6 +83,10 @@ MAX_CANDIDATES = 60
 #: A name's first pick is clear context when its softmax share is at least this: two readings
 #: whose scores are 3 apart under the hand-set weights these rules were first tuned with.
 CLEAR_SHARE = 0.95
+#: First words of place names that news abbreviates ("St. Petersburg", "Mt. Hood", "Ft. Worth"),
+#: to their spelling in full (dots are gone after :func:`~geo.gazetteer.normalize`).
+_SPELT_OUT = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+_ABBREVIATED = {full: short for short, full in _SPELT_OUT.items()}
 #: What a name is ranked against when nothing else is known.
 NO_CONTEXT = Context()
 
@@ -194,7 +199,7 @@ class Resolver:
         anything. ("LA" is Louisiana's alias, so Los Angeles, which has it as an alternate,
         stays a candidate.) A longer name it lacks may be an Arabic one written without its
         article ("Qamishli" for Al Qāmishlī): its own names with "Al" are then its candidates."""
-        found = self.gazetteer.lookup(name)[:MAX_CANDIDATES]
+        found = self._spelt_either_way(name)[:MAX_CANDIDATES]
         key = normalize(name)
         if not found and len(key) > SHORT_CODE and not key.startswith(ARABIC_ARTICLES):
             found = [c for c in self.gazetteer.lookup(f"Al {name}") if c.match == PRIMARY]
@@ -205,6 +210,22 @@ class Resolver:
         if short and not any(c.match <= ALIAS for c in found):
             return []
         return found
+
+    def _spelt_either_way(self, name: str) -> list[Candidate]:
+        """The gazetteer's candidates for ``name`` and for its first word written out or
+        abbreviated ("St. Petersburg" and "Saint Petersburg", "Mt. Hood" and "Mount Hood"),
+        each place once, by its best name match, best first: GeoNames keeps one spelling as a
+        place's own name and the other, if at all, among its alternates."""
+        found = self.gazetteer.lookup(name)
+        first, _, rest = normalize(name).partition(" ")
+        other = _SPELT_OUT.get(first) or _ABBREVIATED.get(first)
+        if not rest or other is None:
+            return found
+        best: dict[str, Candidate] = {}
+        for candidate in found + self.gazetteer.lookup(f"{other} {rest}"):
+            if candidate.key not in best or candidate.match < best[candidate.key].match:
+                best[candidate.key] = candidate
+        return sorted(best.values(), key=lambda c: (c.match, -c.population))
 
     def score(self, candidate: Candidate, evidence: Evidence) -> Scored:
         """The ranker: the candidate's features (:mod:`geo.features`), weighted and summed."""
@@ -455,7 +476,9 @@ class Resolver:
                     Place(
                         best.candidate,
                         tuple(part),
-                        round(self.weights.probability(_share(ranked), best.candidate), 3),
+                        round(
+                            self.weights.probability(_share(ranked), len(ranked), best.candidate), 3
+                        ),
                         best.reasons,
                         tuple(ranked[1 : 1 + RUNNERS_UP]),
                     )
@@ -674,6 +697,7 @@ class Resolver:
                 continue  # "Korean" means whichever Korea the rest of the article names
             if top is not None:  # an adjective: "Georgian"
                 placed_in.update(top.country_codes)
+                anchors.append(Anchor(normalize(first.name), top))
             if top is None:
                 ranked = self.rank(first.name, {m.label for m in group})
                 if not ranked:
@@ -682,7 +706,7 @@ class Resolver:
                 written_after = qualifiers.get(normalize(first.name))
                 top = next(
                     (s.candidate for s in ranked if s.candidate.key == written_after),
-                    ranked[0].candidate,
+                    _in_qualifier(ranked, qualified.get(normalize(first.name), frozenset())),
                 )
                 anchors.append(Anchor(normalize(first.name), top))
                 for s in ranked:
@@ -827,6 +851,21 @@ _AND = re.compile(r"\s+(?:and|&)\s+")
 #: Words inside a longer name that are never a place on their own ("University of …").
 _FILLER = frozenset({"of", "the", "and", "for", "de", "la", "le", "du", "des", "del", "da"})
 _WORD = re.compile(r"[^\W\d_][\w.&’']*")
+
+
+def _in_qualifier(ranked: Sequence[Scored], qualifiers: frozenset[str]) -> Candidate:
+    """The best candidate lying in a state or country written after a mention of the name
+    ("Parkland, Florida": Parkland, Florida, not Parkland, Washington); the best one when
+    none is written or none lies there."""
+    return next(
+        (
+            s.candidate
+            for s in ranked
+            if s.candidate.match <= ALIAS
+            and (region_of(s.candidate) in qualifiers or s.candidate.country_codes & qualifiers)
+        ),
+        ranked[0].candidate,
+    )
 
 
 def _only_by_own_name(ranked: Sequence[Scored]) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from geo.features import (
     Context,
     Evidence,
     Weights,
-    calibration_group,
+    confidence_inputs,
     feature_names,
     grid_cell,
 )
@@ -149,8 +150,6 @@ US_STORY = Context(
     ("name", "candidate", "value"),
     [
         ("country_named_self", GEORGIA_COUNTRY, 0),
-        ("in_main_country", ATHENS_GA, 1),
-        ("in_main_country", ATHENS_GR, 0),
         # Greece is named, but not most: a country named in passing counts for less
         ("in_other_named_country", ATHENS_GR, 1),
         ("in_other_named_country", ATHENS_GA, 0),
@@ -289,6 +288,39 @@ def test_a_name_that_can_be_the_candidate_itself_is_no_evidence_for_it() -> None
     assert _value("region_support", mexico_city, evidence) == 0
 
 
+def test_namesake_names_nearby_counts_for_a_town_named_like_a_country_on_its_own() -> None:
+    """ "Lebanon" beside "Zionsville" is Lebanon, Indiana: measured, but as its own feature,
+    since a town called California near Pittsburgh is weaker evidence than a plain town."""
+    lebanon_in = _town("Lebanon", "US", "IN", 40.05, -86.47, population=15_892)
+    context = Context(
+        keys_by_name={"zionsville": frozenset({"gn:zionsville"})},
+        readings={(39, -87): (("zionsville", 39.95, -86.26),)},
+    )
+    as_country = Evidence("Lebanon", context=context, division=True, state_or_country=True)
+    as_town = Evidence("Lebanon", context=context)
+    assert _value("namesake_names_nearby", lebanon_in, as_country) == 1
+    assert _value("names_nearby", lebanon_in, as_country) == 0
+    assert _value("namesake_names_nearby", lebanon_in, as_town) == 0
+    assert _value("names_nearby", lebanon_in, as_town) == 1
+
+
+def test_country_share_is_the_share_of_other_first_picks_in_the_candidates_country() -> None:
+    """Countries count too ("United States" named beside "Athens"), the name's own pick not."""
+    us = _country("United States", "US", 39.8, -98.6)
+    context = Context(
+        anchors=(
+            Anchor("athens", ATHENS_GR),
+            Anchor("clarke county", CLARKE_GA),
+            Anchor("united states", us),
+            Anchor("india", INDIA),
+        )
+    )
+    evidence = Evidence("Athens", context=context)
+    assert _value("country_share", ATHENS_GA, evidence) == pytest.approx(2 / 3)
+    assert _value("country_share", ATHENS_GR, evidence) == 0
+    assert _value("country_share", ATHENS_GA, Evidence("Athens")) == 0
+
+
 def test_region_support_counts_the_other_names_that_can_lie_in_the_state() -> None:
     evidence = Evidence("Athens", context=ATHENS_STORY)
     assert _value("region_support", ATHENS_GA, evidence) == pytest.approx(1 / 5 + 1 / 2)
@@ -342,18 +374,41 @@ def test_weights_score_is_the_weighted_sum() -> None:
     assert weights.score({"alias": 1.0, "log_population": 5.0, "curated": 1.0}) == 4.5
 
 
-def test_calibration_interpolates_between_its_points_and_clips_at_the_ends() -> None:
-    weights = Weights({}, calibration={"place": ((0.4, 0.2), (0.8, 0.6), (1.0, 0.99))})
-    assert weights.probability(0.1, ATHENS_GA) == 0.2
-    assert weights.probability(0.6, ATHENS_GA) == pytest.approx(0.4)
-    assert weights.probability(1.0, ATHENS_GA) == 0.99
-    assert Weights({}).probability(0.7, ATHENS_GA) == 0.7
+def test_the_confidence_is_a_logistic_model_of_its_inputs() -> None:
+    weights = Weights({}, confidence={"intercept": -1.0, "log_odds": 0.5, "lone_candidate": 3.0})
+    # a share of 0.5 has log-odds 0: only the intercept is left
+    assert weights.probability(0.5, 4, ATHENS_GA) == pytest.approx(1 / (1 + math.e))
+    assert weights.probability(0.5, 1, ATHENS_GA) == pytest.approx(1 / (1 + math.exp(-2.0)))
+    assert Weights({}).probability(0.7, 4, ATHENS_GA) == 0.7
 
 
-def test_a_division_without_a_geonames_id_has_its_own_calibration() -> None:
-    """Its point comes from another source, often far from GeoNames' own for it."""
-    assert calibration_group(ONTARIO) != calibration_group(ATHENS_GA)
-    assert calibration_group(replace(ONTARIO, geonameid=6093943)) == calibration_group(ATHENS_GA)
+def test_the_confidence_has_no_hard_ends() -> None:
+    """Isotonic maps gave 0.00 at their low end; a logistic model stays inside (0, 1)."""
+    weights = Weights({}, confidence={"intercept": 0.5, "log_odds": 0.6})
+    assert 0 < weights.probability(1e-12, 60, ATHENS_GA) < weights.probability(0.2, 60, ATHENS_GA)
+    assert weights.probability(1.0, 60, ATHENS_GA) < 1
+
+
+@pytest.mark.parametrize(
+    ("share", "count", "candidate", "inputs"),
+    [
+        (0.5, 3, ATHENS_GA, (0.0, 0, 0, 0)),
+        # a lone candidate has a share of 1 whatever is known: its own input, no log-odds
+        (1.0, 1, ATHENS_GA, (0.0, 1, 0, 0)),
+        # log-odds are clipped: a share of 1 among several is far ahead, not infinitely
+        (1.0, 3, ATHENS_GA, (f.LOG_ODDS_LIMIT, 0, 0, 0)),
+        (0.9, 3, replace(ATHENS_GA, match=ALTERNATE), (pytest.approx(math.log(9)), 0, 1, 0)),
+        # a division whose point is not GeoNames' own is often far from GeoNames' point for it
+        (0.5, 3, ONTARIO, (0.0, 0, 0, 1)),
+        (0.5, 3, replace(ONTARIO, geonameid=6093943), (0.0, 0, 0, 0)),
+    ],
+)
+def test_confidence_inputs(
+    share: float, count: int, candidate: Candidate, inputs: tuple[float, ...]
+) -> None:
+    found = confidence_inputs(share, count, candidate)
+    assert tuple(found) == f.CONFIDENCE_INPUTS
+    assert tuple(found.values()) == inputs
 
 
 def test_ablating_an_unknown_feature_names_the_known_ones() -> None:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from geo import Geoparser, Story, article_from_text
-from geo.resolve import Place
+from geo.features import region_of
+from geo.gazetteer import PRIMARY, Gazetteer
+from geo.mentions import Mention
+from geo.resolve import Place, Resolver
 
 
 def _story(geoparser: Geoparser, text: str) -> Story:
@@ -94,3 +97,33 @@ def test_one_name_is_two_places_when_the_text_qualifies_them_differently(
     # the last mention, unqualified, goes with the qualified one before it
     illinois = next(p for p in springfields if p.candidate.admin1 == "IL")
     assert len(illinois.mentions) == 2
+
+
+def _mention(text: str, surface: str) -> Mention:
+    start = text.index(surface)
+    return Mention(start, start + len(surface), surface, surface, "GPE", 0)
+
+
+def test_a_names_first_pick_lies_in_the_state_written_after_it(gazetteer: Gazetteer) -> None:
+    """Each name's first pick (its anchor) is what the story's other names are measured
+    against: "Parkland, Florida" anchors the story in Florida, though the largest Parkland is
+    in Washington state."""
+    text = "Students from Parkland, Florida, marched to the capitol."
+    resolver = Resolver(gazetteer)
+    (alone,) = [s.candidate for s in resolver.rank("Parkland")[:1]]
+    assert region_of(alone) != "US-FL"  # what the test is about: the bare name's pick
+    context = resolver.context_of([_mention(text, "Parkland"), _mention(text, "Florida")], text)
+    (anchor,) = [a.candidate for a in context.anchors if a.name == "parkland"]
+    assert region_of(anchor) == "US-FL"
+
+
+@pytest.mark.parametrize(
+    ("written", "spelt"), [("St. Petersburg", "Saint Petersburg"), ("Saint Paul", "St. Paul")]
+)
+def test_a_name_is_found_by_its_own_name_abbreviated_or_spelt_out(
+    gazetteer: Gazetteer, written: str, spelt: str
+) -> None:
+    """GeoNames keeps one spelling of "St."/"Saint" as a place's own name: either written
+    matches it as its own name, not as one of its alternates."""
+    candidates = Resolver(gazetteer).candidates(written)
+    assert any(c.name == spelt and c.match == PRIMARY for c in candidates), candidates[:5]
