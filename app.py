@@ -55,7 +55,7 @@ from geo.maps import (
     world_outlines,
 )
 from geo.markup import escape_markdown, segments
-from geo.memory import fix_mmap_threshold
+from geo.memory import fix_mmap_threshold, freeze_survivors
 from geo.online import geocoder_from_env
 from geo.resolve import Place
 from geo.share import read_view
@@ -127,6 +127,14 @@ def level_memory() -> bool:
     """Once a server: big blocks freed go back to the system, so memory stays level over
     reruns (see ``geo.memory``)."""
     return fix_mmap_threshold()
+
+
+@st.cache_resource
+def freeze_what_stays() -> int:
+    """Once a server, at the end of its first page: what it holds by then (modules, the
+    gazetteer, the base map) is left out of the garbage collection Streamlit runs after
+    every run, which otherwise walked it all on every click (see ``geo.memory``)."""
+    return freeze_survivors()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -966,6 +974,7 @@ def page() -> None:
     add_place_ui(story, article_id)
     corrections_ui(fixes, article_id)
     tables_ui(story)
+    freeze_what_stays()
 
 
 @st.fragment
