@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from geo import (
 )
 from geo.articles import MAX_BYTES, MAX_CHARS
 from geo.assets import ST_FOLIUM_BASE_URL, localise
+from geo.basemap import preload
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.events import Event
@@ -107,6 +109,16 @@ def workers() -> AnalysisPool:
     run, so that the workers load the model while the page is drawn; stopped when the
     cache is cleared."""
     return pool_from_env(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Once a server, on its first page: the base map's tables (``geo.basemap.preload``,
+    story-independent) are read in a thread while the workers load the model, not after
+    the first story comes back."""
+    thread = threading.Thread(target=preload, name="basemap-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner=False)
@@ -919,6 +931,7 @@ def page() -> None:
     except ConfigurationError as err:
         st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
         return
+    warm_up()
     restore_view()
     st.html(_PAGE_CSS)
     st.title("News Atlas")
