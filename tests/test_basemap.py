@@ -322,7 +322,7 @@ def test_committed_towns_and_labels_are_what_the_gazetteer_gives(gazetteer: Gaze
 def test_preload_reads_every_table_the_base_map_draws_from() -> None:
     """What the app's server reads while its workers load the model (app.py ``warm_up``)."""
     loaders = (basemap._lines, basemap._bounded, basemap._towns, basemap._divisions)
-    for loader in (*loaders, place_labels):
+    for loader in (*loaders, place_labels, basemap.map_data):
         loader.cache_clear()
     preload()
     assert basemap._lines.cache_info().currsize == 5  # world and detail land, borders, states
