@@ -145,7 +145,9 @@ def level_memory() -> bool:
 def freeze_what_stays() -> int:
     """Once a server, at the end of its first page: what it holds by then (modules, the
     gazetteer, the base map) is left out of the garbage collection Streamlit runs after
-    every run, which otherwise walked it all on every click (see ``geo.memory``)."""
+    every run, which otherwise walked it all on every click (see ``geo.memory``). The
+    first reader's session is frozen with it: what of it forms cycles stays in memory
+    after that session ends, once a server."""
     return freeze_survivors()
 
 
