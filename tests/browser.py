@@ -272,10 +272,11 @@ def rerun_seconds(session: Session) -> float:
     page.locator("h1").first.click()  # keys go to the page, not to a widget
     started = time.monotonic()
     page.keyboard.press("r")
-    page.wait_for_function(
+    page.wait_for_function(  # a quick run can go from requested to done without showing "running"
         """() => {
-            const ran = window.runStates.indexOf("running");
-            return ran >= 0 && window.runStates.indexOf("notRunning", ran) > ran;
+            const asked = window.runStates.findIndex(
+                s => s === "running" || s === "rerunRequested");
+            return asked >= 0 && window.runStates.indexOf("notRunning", asked) > asked;
         }""",
         timeout=120_000,
     )
@@ -416,6 +417,7 @@ def timed_click(
         timeout=120_000,
     ).json_value()
     clicked = page.evaluate("() => window.clickedAt")
-    runs = page.evaluate("() => window.runStates.filter(s => s === 'running').length")
+    # runs that ended (a quick one may never show "running" on the page)
+    runs = page.evaluate("() => window.runStates.filter(s => s === 'notRunning').length")
     same = page.evaluate(f"() => document.querySelector({MAP_FRAME!r}).contentWindow.sameMap")
     return Click((settled - clicked) / 1000, runs, not same, cpu_seconds(pid) - cpu_before)
