@@ -11,10 +11,12 @@ reopens the same view. Pasted and uploaded text never goes into a link.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,8 +25,9 @@ from typing import Any
 import folium
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
-from streamlit_folium import st_folium
 
+from folium_component import Prepared, feature_groups_script, prepare
+from folium_component import show as show_map
 from geo import (
     Article,
     ArticleError,
@@ -35,6 +38,7 @@ from geo import (
 )
 from geo.articles import MAX_BYTES, MAX_CHARS
 from geo.assets import ST_FOLIUM_BASE_URL, localise
+from geo.basemap import preload
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.events import Event
@@ -119,6 +123,16 @@ def workers() -> AnalysisPool:
 
 
 @st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Once a server, on its first page: the base map's tables (``geo.basemap.preload``,
+    story-independent) are read in a thread while the workers load the model, not after
+    the first story comes back."""
+    thread = threading.Thread(target=preload, name="basemap-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner=False)
 def gazetteer() -> Gazetteer:
     """The gazetteer index, for the page's own look-ups (the workers open their own)."""
     return Gazetteer.open()
@@ -133,9 +147,11 @@ def level_memory() -> bool:
 
 @st.cache_resource(show_spinner=False)
 def freeze_warm_objects() -> int:
-    """Once a server, after its first page: the objects it keeps (modules, the base map's
-    labels) are never walked again by the garbage collector's full collections, which hold
-    the GIL, and Streamlit runs one after every script run (see ``geo.memory``)."""
+    """Once a server, after its first page: the objects it keeps (modules, the gazetteer, the
+    base map's labels) are never walked again by the garbage collector's full collections,
+    which hold the GIL, and Streamlit runs one after every script run (see ``geo.memory``).
+    The first reader's session is frozen with it: what of it forms cycles stays in memory
+    after that session ends, once a server."""
     return freeze_survivors()
 
 
@@ -363,7 +379,19 @@ export default function (component) {
     root.className = "news-atlas-article";
     parentElement.appendChild(root);
   }
+  root.trigger = setTriggerValue;  // this render's, for the marks made by an earlier one
+  if (root.dataset.version !== data.version) draw(root, data);
+  for (const mark of root.querySelectorAll("mark.place")) {
+    mark.classList.toggle("selected", mark.dataset.key === data.selected);
+  }
+  scrollToSelected(root, data, parentElement);
+}
+
+/* The article's paragraphs, anew: only when the text or its mentions changed, not for a
+   new focus (which only moves the highlight). */
+function draw(root, data) {
   root.replaceChildren();
+  root.dataset.version = data.version;
   for (const paragraph of data.paragraphs) {
     const p = document.createElement("p");
     for (const [text, key, start] of paragraph) {
@@ -374,13 +402,13 @@ export default function (component) {
       const place = data.places[key];
       const mark = document.createElement("mark");
       mark.textContent = text;
-      mark.className = "place " + place.category + (key === data.selected ? " selected" : "");
+      mark.className = "place " + place.category;
       mark.dataset.key = key;
       mark.dataset.start = String(start);
       mark.title = place.title;
       mark.tabIndex = 0;
       mark.setAttribute("role", "button");
-      const choose = () => setTriggerValue("clicked", { key: key, start: start });
+      const choose = () => root.trigger("clicked", { key: key, start: start });
       mark.addEventListener("click", choose);
       mark.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") {
@@ -392,6 +420,9 @@ export default function (component) {
     }
     root.appendChild(p);
   }
+}
+
+function scrollToSelected(root, data, parentElement) {
   // Bring a newly selected place's first mention into view, scrolling only the article's
   // own box (never the page, which would jump away from what the reader clicked).
   const first = root.querySelector("mark.selected");
@@ -448,6 +479,8 @@ def article_ui(story: Story, focus: str | None) -> None:
                 "paragraphs": segments(story.article.text, spans),
                 "places": places,
                 "selected": selected,
+                # the view draws the text anew only when this changes, not for a new focus
+                "version": str(hash((story.article.text, tuple(spans), json.dumps(places)))),
             },
             on_clicked_change=_focus_from_article,
         )
@@ -563,6 +596,36 @@ def layers_ui() -> list[str]:
     return [name for name in LAYERS if name in chosen]
 
 
+#: What a click on the map sends back: the marker's point and tooltip.
+MAP_RETURNS = ("last_object_clicked", "last_object_clicked_tooltip")
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def prepared_map(
+    drawn: int,
+    layers: tuple[str, ...],
+    view: tuple[tuple[float, float], int] | None,
+    _story: Story,
+    _outlines: Mapping[str, dict[str, Any]],
+) -> Prepared:
+    """The story's map with these layers, opening at ``view``, rendered once for the page
+    (see ``folium_component``); ``drawn`` is the story's fingerprint (its text, places
+    and events), the key of the cache with the layers and the view. A resource, not data:
+    it is never changed, so every run and every reader can share it uncopied."""
+    fmap = build_map(_story, outlines=_outlines, offline_map=True, layers=layers, view=view)
+    return prepare(localise(fmap, ST_FOLIUM_BASE_URL), "map", MAP_RETURNS)  # scripts: ours
+
+
+@functools.lru_cache(maxsize=256)
+def ring_script(point: tuple[float, float] | None) -> str:
+    """The focus ring at ``point`` (none for None), as the map's one feature group: sent
+    with every run, it replaces the ring on the map in the browser."""
+    ring = folium.FeatureGroup(name="In focus")
+    if point is not None:
+        focus_ring(*point).add_to(ring)
+    return feature_groups_script([ring])
+
+
 def map_ui(
     story: Story,
     outlines: Mapping[str, dict[str, Any]],
@@ -571,20 +634,15 @@ def map_ui(
 ) -> None:
     """The map, centred on what is in focus; a click on a marker puts it in focus.
 
-    A new focus moves the map that is shown (st_folium's ``center`` and ``zoom``); a map
-    drawn anew (another article, layers or corrections) opens at the focus itself, since
-    st_folium applies ``center`` only to a map already drawn."""
+    The map is made once for a story and its layers (:func:`prepared_map`); a new focus
+    only moves the map that is shown and its ring (st_folium's ``center``, ``zoom`` and
+    feature group). A map drawn anew (another article, layers or corrections) opens at
+    the focus itself."""
     point = focus_point(story, focus)
-    drawn = (story.article.text, tuple(layers), story.places, story.events)
-    if st.session_state.get("map_drawn") != hash(drawn):
-        st.session_state["map_drawn"] = hash(drawn)
+    drawn = hash((story.article.text, story.places, story.events))
+    if st.session_state.get("map_drawn") != (drawn, tuple(layers)):
+        st.session_state["map_drawn"] = (drawn, tuple(layers))
         st.session_state["map_view"] = point
-    fmap = build_map(
-        story, outlines=outlines, offline_map=True, layers=layers, view=st.session_state["map_view"]
-    )
-    ring = folium.FeatureGroup(name="In focus")
-    if point is not None:
-        focus_ring(*point[0]).add_to(ring)
 
     def clicked() -> None:
         value = st.session_state.get("map") or {}
@@ -596,17 +654,13 @@ def map_ui(
             if found:
                 _focus(found)
 
-    st_folium(
-        localise(fmap, ST_FOLIUM_BASE_URL),  # scripts from our own server, not a CDN
-        key="map",
+    show_map(
+        prepared_map(drawn, tuple(layers), st.session_state["map_view"], story, outlines),
         height=560,
-        use_container_width=True,
-        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
         center=point[0] if point else None,
         zoom=point[1] if point else None,
-        feature_group_to_add=ring,
+        feature_groups=ring_script(point[0] if point else None),
         on_change=clicked,
-        render=False,  # st_folium renders the map itself anyway; its default renders it twice
     )
 
 
@@ -899,6 +953,7 @@ def page() -> None:
     except ConfigurationError as err:
         st.error(f"{err}. Set it in the environment or in .streamlit/secrets.toml.")
         return
+    warm_up()
     restore_view()
     st.html(_PAGE_CSS)
     st.title("News Atlas")
@@ -949,13 +1004,35 @@ def page() -> None:
         return
     if not story.places:
         st.warning("This article names no place that the gazetteer knows.")
-    # Every click that changes the focus (a mention, a marker, a table row, an event) runs
-    # its callback before this run starts, so the whole page agrees on it.
+    focus_ui(story, country_outlines(story, gazetteer()), choice, fixes, attribution)
+    add_place_ui(story, article_id)
+    corrections_ui(fixes, article_id)
+    tables_ui(story)
+
+
+@st.fragment
+def focus_ui(
+    story: Story,
+    outlines: Mapping[str, dict[str, Any]],
+    choice: Choice,
+    fixes: Corrections,
+    attribution: str,
+) -> None:
+    """What the focus and the layers change: the article's highlights, the map, the story's
+    steps, the timeline, the evidence of the place in focus, and the page's link.
+
+    A click in here (a mention, a marker, an event, a step, a layer) runs only this part
+    again, with the story of the page's last run: the tables, the sidebar and the article's
+    source are left as they are. Every click that changes the focus (also a table row,
+    outside) runs its callback before the run starts, so all of this agrees on it. A
+    correction made here changes the story itself, so the whole page runs again."""
+    article_id = st.session_state["fixes"][0]
+    if st.session_state["fixes"] != (article_id, fixes):
+        st.rerun()  # a correction: a new story, for the whole page
     focus = st.session_state.get("focus")
+    target = in_focus(story, focus)
     st.html(_SKIP_LINK)
     left, right = st.columns([2, 3], gap="medium")
-    outlines = country_outlines(story, gazetteer())
-    target = in_focus(story, focus)
     with left:
         article_ui(story, focus)
     with right, st.container(key="map_side"):
@@ -976,9 +1053,6 @@ def page() -> None:
             st.caption("Pasted and uploaded articles stay in this page; they are not in its link.")
     if isinstance(target, Place):
         place_ui(story, target, article_id)
-    add_place_ui(story, article_id)
-    corrections_ui(fixes, article_id)
-    tables_ui(story)
     share_view(choice, fixes)
 
 

@@ -1,6 +1,19 @@
-"""Other readers while one article runs: how fast the server answers them during a slow analysis.
+"""How fast the app answers: clicks and page loads, and other readers during a slow analysis.
 
-    .venv/bin/python bench/responsive.py [--root PATH] [--deadline 30] [--results FILE]
+    .venv/bin/python bench/responsive.py [--only clicks|slow] [--root PATH ...] [--results FILE]
+
+**Clicks and loads** (``--only clicks``): for each checkout given with ``--root`` (repeat it
+to compare two in one run: they take turns, round by round), a fresh server a round and, on
+the sample:
+
+* cold start: from ``streamlit run`` until the first tab shows the sample's markers;
+* warm page load: a new tab until the markers show;
+* clicks, each timed from the press until the page settled (``tests.browser.timed_click``):
+  a mention in the article, a marker, an event of the timeline, the story's "Next", and a
+  map layer switched off and on again; with the script runs each caused, whether the map
+  was loaded anew, and the server process's CPU time meanwhile.
+
+**Other readers during a slow analysis** (``--only slow``):
 
 Starts ``streamlit run app.py`` of the checkout at ``--root`` (default: this one) and drives
 Debian's Chromium through Playwright; every request stays on this machine. A reader opens the
@@ -14,7 +27,8 @@ analyse, depending on the version), it times:
 
 A figure counts as "during" only if the slow article was still running when it was taken.
 Last, how the slow article ended: seconds from its submit to its answer, and the message.
-The figures are printed and, with ``--results``, added to that markdown file's table.
+
+The figures are printed and, with ``--results``, added to that markdown file's tables.
 """
 
 from __future__ import annotations
@@ -25,6 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +51,7 @@ from tests.browser import (  # noqa: E402
     CHROMIUM,
     SEED_MARKERS,
     SLOW_ARTICLE,
+    Click,
     HealthProbe,
     Session,
     launch,
@@ -43,9 +59,16 @@ from tests.browser import (  # noqa: E402
     running,
     serve,
     submit,
+    timed_click,
 )
 
 TABLE = "## Other readers during a slow analysis (bench/responsive.py)"
+CLICKS_TABLE = "## Clicks and page loads (bench/responsive.py --only clicks)"
+SAMPLE = "?sample=russia-north-korea-pact"
+MOSCOW, SEOUL = "gn:524901", "gn:1835848"
+#: The layers of the map but "links", as the page's link names them.
+#: (Switched on again, "links" comes last in the link: the pills keep the order of clicks.)
+WITHOUT_LINKS = "places,events,countries,timeline"
 
 
 @dataclass
@@ -80,6 +103,94 @@ def open_sample(browser: object, url: str, shots: Path) -> tuple[Session, float]
     tab = Session(browser, url, shots)
     tab.markers(SEED_MARKERS)
     return tab, time.monotonic() - started
+
+
+#: Seoul's marker, found by its tooltip (the icons' order in the page is not the places').
+_SEOUL_MARKER = """() => {
+    let found = null;
+    map.eachLayer(layer => {
+        if (layer instanceof L.Marker && layer._icon && layer.options.pane === "markerPane"
+                && layer.getTooltip().getContent().includes("Seoul · ")) {
+            found = layer._icon;
+        }
+    });
+    found.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+}"""
+
+
+def clicks(reader: Session) -> dict[str, Click]:
+    """One click of each kind on the sample's page, in an order where each changes the view."""
+    page = reader.page
+    timeline = page.get_by_role("radiogroup", name="Timeline")
+    links = page.get_by_role("button", name="Links between places")
+    presses: dict[str, tuple[Callable[[], None], str, str | None, bool]] = {
+        "mention": (
+            lambda: page.locator(f"mark.place[data-key='{MOSCOW}']").first.click(),
+            "place", MOSCOW, True,
+        ),
+        "marker": (
+            lambda: reader.frame.locator("body").evaluate(_SEOUL_MARKER),  # type: ignore[attr-defined]
+            "place", SEOUL, True,
+        ),
+        "timeline event": (lambda: timeline.locator("label").nth(2).click(), "event", "2", True),
+        "story Next": (
+            lambda: page.get_by_role("button", name="Next →").click(), "event", "3", True,
+        ),
+        "layer off": (links.click, "layers", WITHOUT_LINKS, False),
+        "layer on": (links.click, "layers", f"{WITHOUT_LINKS},links", False),  # in click order
+    }  # fmt: skip
+    return {
+        name: timed_click(reader, press, param, value, focus=focus)
+        for name, (press, param, value, focus) in presses.items()
+    }
+
+
+@dataclass
+class Responsiveness:
+    """What one checkout's app gave over the rounds."""
+
+    cold: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    clicks: dict[str, list[Click]] = field(default_factory=dict)
+
+    def rows(self, stamp: str) -> list[str]:
+        def click_row(name: str, taken: list[Click]) -> str:
+            runs = sorted({c.runs for c in taken})
+            remounts = sum(c.remounted for c in taken)
+            cpu = statistics.median(c.server_cpu for c in taken) * 1000
+            return (
+                f"{stamp} | {name} | {_spread([c.seconds for c in taken])} "
+                f"| {cpu:.0f} ms | {'/'.join(map(str, runs))} | {remounts} of {len(taken)} |"
+            )
+
+        return [
+            f"{stamp} | cold: `streamlit run` → markers | {_spread(self.cold)} | | | |",
+            f"{stamp} | warm page load → markers | {_spread(self.warm)} | | | |",
+            *(click_row(name, taken) for name, taken in self.clicks.items()),
+        ]
+
+
+def measure_clicks(root: Path, found: Responsiveness, shots: Path, loads: int) -> None:
+    """One round on a fresh server of the checkout at ``root``: its cold start, ``loads``
+    warm page loads, and one click of each kind; added to ``found``."""
+    browser_iter = launch()  # the reader's browser is open before the server starts
+    browser = next(browser_iter)
+    started = time.monotonic()
+    server = serve(root=root)
+    url = next(server)
+    try:
+        reader = Session(browser, url, shots, path=SAMPLE)
+        reader.markers(SEED_MARKERS)
+        found.cold.append(time.monotonic() - started)
+        for _ in range(loads):
+            tab, seconds = open_sample(browser, url + SAMPLE, shots)
+            found.warm.append(seconds)
+            tab.context.close()
+        for name, click in clicks(reader).items():
+            found.clicks.setdefault(name, []).append(click)
+    finally:
+        next(browser_iter, None)
+        next(server, None)
 
 
 def measure(url: str, reruns: int, shots: Path) -> tuple[Phase, Phase, float, str]:
@@ -122,22 +233,13 @@ def measure(url: str, reruns: int, shots: Path) -> tuple[Phase, Phase, float, st
         next(browser_iter, None)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app to run")
-    parser.add_argument("--deadline", default="30", help="NEWS_ATLAS_ANALYSIS_SECONDS")
-    parser.add_argument("--reruns", type=int, default=3, help="reruns timed in each phase")
-    parser.add_argument("--results", type=Path, help="markdown file to add the figures to")
-    args = parser.parse_args()
-    if CHROMIUM is None:
-        print("Debian's chromium is not installed", file=sys.stderr)
-        return 2
-    env = {"NEWS_ATLAS_ANALYSIS_SECONDS": args.deadline}
-    server = serve(env, root=args.root.resolve())
+def slow_rows(root: Path, deadline: str, reruns: int) -> tuple[str, list[str]]:
+    """The table of other readers during a slow analysis, on the app at ``root``."""
+    server = serve({"NEWS_ATLAS_ANALYSIS_SECONDS": deadline}, root=root)
     url = next(server)
     try:
         with tempfile.TemporaryDirectory() as shots:
-            idle, during, took, message = measure(url, args.reruns, Path(shots))
+            idle, during, took, message = measure(url, reruns, Path(shots))
     finally:
         next(server, None)
     header = (
@@ -145,14 +247,59 @@ def main() -> int:
         "| new tab → sample markers | slow article: submit → answer |\n"
         "| --- | --- | --- | --- | --- | --- | --- |"
     )
-    stamp = f"| {datetime.date.today()} | {commit_of(args.root)}"
-    rows = [
+    stamp = f"| {datetime.date.today()} | {commit_of(root)}"
+    return header, [
         f"{stamp} | idle | {idle.row()} | |",
         f"{stamp} | during | {during.row()} | {took:.1f} s: “{message}” |",
     ]
-    print(header, *rows, sep="\n")
-    if args.results:
-        add_rows(args.results, TABLE, header, rows)
+
+
+def click_rows(roots: list[Path], rounds: int, loads: int) -> tuple[str, list[str]]:
+    """The table of clicks and page loads, the checkouts at ``roots`` taking turns."""
+    found = {root: Responsiveness() for root in roots}
+    with tempfile.TemporaryDirectory() as shots:
+        for _ in range(rounds):
+            for root in roots:
+                measure_clicks(root, found[root], Path(shots), loads)
+    header = (
+        "| date | commit | what | until the page settled | server CPU (median) "
+        "| script runs | map loaded anew |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |"
+    )
+    rows = [
+        row
+        for root in roots
+        for row in found[root].rows(f"| {datetime.date.today()} | {commit_of(root)}")
+    ]
+    return header, rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("clicks", "slow"), help="one of the two benchmarks")
+    parser.add_argument(
+        "--root", type=Path, action="append", help="a checkout whose app to run (repeatable)"
+    )
+    parser.add_argument("--deadline", default="30", help="NEWS_ATLAS_ANALYSIS_SECONDS (slow)")
+    parser.add_argument("--reruns", type=int, default=3, help="reruns timed in each phase (slow)")
+    parser.add_argument("--rounds", type=int, default=3, help="fresh servers a checkout (clicks)")
+    parser.add_argument("--loads", type=int, default=2, help="warm page loads a round (clicks)")
+    parser.add_argument("--results", type=Path, help="markdown file to add the figures to")
+    args = parser.parse_args()
+    if CHROMIUM is None:
+        print("Debian's chromium is not installed", file=sys.stderr)
+        return 2
+    roots = [root.resolve() for root in args.root or [ROOT]]
+    tables = []
+    if args.only in (None, "clicks"):
+        tables.append((CLICKS_TABLE, *click_rows(roots, args.rounds, args.loads)))
+    if args.only in (None, "slow"):
+        for root in roots:
+            tables.append((TABLE, *slow_rows(root, args.deadline, args.reruns)))
+    for table, header, rows in tables:
+        print(table, header, *rows, sep="\n")
+        if args.results:
+            add_rows(args.results, table, header, rows)
     return 0
 
 

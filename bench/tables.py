@@ -9,11 +9,12 @@ from pathlib import Path
 
 
 def commit_of(root: Path) -> str:
-    """The short commit of the checkout at ``root`` ("uncommitted" where there is none)."""
+    """The short commit of the checkout at ``root``; for a plain copy (``git archive`` of an
+    older commit, to compare in one run), the name of its folder."""
     answer = subprocess.run(
         ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     )
-    return answer.stdout.strip() or "uncommitted"
+    return answer.stdout.strip() or root.name
 
 
 def add_rows(path: Path, title: str, header: str, rows: Sequence[str]) -> None:

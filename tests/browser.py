@@ -13,7 +13,8 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,9 +51,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The process id of each server :func:`serve` runs, by its URL.
+SERVERS: dict[str, int] = {}
+
+
 def serve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> Iterator[str]:
     """``streamlit run app.py`` on a free local port, until the module's tests are done; with
-    ``env`` added to its environment, and the app of the checkout at ``root``."""
+    ``env`` added to its environment, and the app of the checkout at ``root``. Its process
+    id is in :data:`SERVERS` meanwhile."""
     port = _free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 (closed below; a pipe could stall the server)
     process = subprocess.Popen(
@@ -83,8 +89,10 @@ def serve(env: Mapping[str, str] | None = None, root: Path = ROOT) -> Iterator[s
                     error = log.read().decode(errors="replace")
                     raise RuntimeError(f"streamlit did not start: {error[-2000:]}") from None
                 time.sleep(0.3)
+        SERVERS[url] = process.pid
         yield url
     finally:
+        SERVERS.pop(url, None)
         process.terminate()
         try:
             process.wait(timeout=10)
@@ -301,10 +309,11 @@ def rerun_seconds(session: Session) -> float:
     page.locator("h1").first.click()  # keys go to the page, not to a widget
     started = time.monotonic()
     page.keyboard.press("r")
-    page.wait_for_function(
+    page.wait_for_function(  # a quick run can go from requested to done without showing "running"
         """() => {
-            const ran = window.runStates.indexOf("running");
-            return ran >= 0 && window.runStates.indexOf("notRunning", ran) > ran;
+            const asked = window.runStates.findIndex(
+                s => s === "running" || s === "rerunRequested");
+            return asked >= 0 && window.runStates.indexOf("notRunning", asked) > asked;
         }""",
         timeout=120_000,
     )
@@ -351,3 +360,101 @@ class HealthProbe:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+# --- clicks that change what the map shows (test_responsive.py, bench/responsive.py) ----------
+
+#: Before a click: note when the reader presses (in the page or in the map's frame, on one
+#: clock for both) and mark the map's window, to tell afterwards whether it was loaded anew.
+#: Returns where the focus ring is: st_folium's frame keeps every feature group it was
+#: sent in ``feature_group``, the one on the map last.
+_ARM = """(frameSelector) => {
+    window.clickedAt = null;
+    window.runStates = [];
+    const app = document.querySelector("[data-testid=stApp]");
+    if (!window.runCounter) {
+        window.runCounter = new MutationObserver(() => {
+            window.runStates.push(app.getAttribute("data-test-script-state"));
+        });
+        window.runCounter.observe(app, {attributes: true,
+                                        attributeFilter: ["data-test-script-state"]});
+    }
+    const map = document.querySelector(frameSelector).contentWindow;
+    map.sameMap = true;
+    for (const target of [window, map]) {
+        for (const kind of ["pointerdown", "click"]) {
+            target.addEventListener(kind, () => {
+                window.clickedAt = window.clickedAt ||
+                    target.performance.timeOrigin + target.performance.now();
+            }, {capture: true, once: true});
+        }
+    }
+    const rings = (map.feature_group || []).slice(-1).flatMap(group => group.getLayers());
+    return rings.length ? [rings[0].getLatLng().lat, rings[0].getLatLng().lng] : null;
+}"""
+#: The page has settled: its script is not running, the link says what the click chose,
+#: the map shows its markers and, after a click that changed the focus, the focus ring has
+#: moved (the map is centred on it in the same step; a marker's popup may then pan it).
+#: Returns the moment, on the clock of ``_ARM``.
+_SETTLED = """([frameSelector, markers, param, value, focus, ringBefore]) => {
+    const app = document.querySelector("[data-testid=stApp]");
+    if (window.clickedAt === null) return false;
+    if (app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    if (param !== null && new URLSearchParams(location.search).get(param) !== value) return false;
+    const map = document.querySelector(frameSelector).contentWindow;
+    if (!map.map || map.document.querySelectorAll(markers).length === 0) return false;
+    if (focus) {
+        const rings = (map.feature_group || []).slice(-1).flatMap(group => group.getLayers());
+        if (!rings.length) return false;
+        const ring = rings[0].getLatLng();
+        if (ringBefore && ring.lat === ringBefore[0] && ring.lng === ringBefore[1]) return false;
+    }
+    return performance.timeOrigin + performance.now();
+}"""
+
+
+@dataclass(frozen=True)
+class Click:
+    """What one click cost: seconds from the press until the page settled, the script runs
+    it caused, whether the map was loaded anew, and the server's CPU seconds meanwhile."""
+
+    seconds: float
+    runs: int
+    remounted: bool
+    server_cpu: float
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process has used so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_click(
+    session: Session,
+    press: Callable[[], None],
+    param: str | None,
+    value: str | None,
+    *,
+    focus: bool = False,
+) -> Click:
+    """Press (``press``) and wait until the page has settled (see ``_SETTLED``): the link's
+    ``param`` reads ``value`` (absent if None; not checked if ``param`` is None) and, with
+    ``focus``, the focus ring has moved."""
+    page = session.page
+    session.settle()
+    ring_before = page.evaluate(_ARM, MAP_FRAME)
+    pid = SERVERS[session.url]
+    cpu_before = cpu_seconds(pid)
+    press()
+    settled = page.wait_for_function(
+        _SETTLED,
+        arg=[MAP_FRAME, MARKERS, param, value, focus, ring_before],
+        polling="raf",
+        timeout=120_000,
+    ).json_value()
+    clicked = page.evaluate("() => window.clickedAt")
+    # runs that ended (a quick one may never show "running" on the page)
+    runs = page.evaluate("() => window.runStates.filter(s => s === 'notRunning').length")
+    same = page.evaluate(f"() => document.querySelector({MAP_FRAME!r}).contentWindow.sameMap")
+    return Click((settled - clicked) / 1000, runs, not same, cpu_seconds(pid) - cpu_before)

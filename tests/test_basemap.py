@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from geo import Story
+from geo import Story, basemap
 from geo.basemap import (
     DATA_DIR,
     DETAIL_ZOOM,
@@ -26,6 +26,7 @@ from geo.basemap import (
     detail_boxes,
     division_labels,
     place_labels,
+    preload,
     story_points,
     town_labels,
     town_zoom,
@@ -332,3 +333,15 @@ def test_committed_towns_and_labels_are_what_the_gazetteer_gives(gazetteer: Gaze
     assert read("towns.csv") == text(script.towns(gazetteer))
     assert read("labels.csv") == text(script.labels(gazetteer))
     assert read("divisions.csv") == text(script.divisions(gazetteer))
+
+
+def test_preload_reads_every_table_the_base_map_draws_from() -> None:
+    """What the app's server reads while its workers load the model (app.py ``warm_up``)."""
+    loaders = (basemap._lines, basemap._bounded, basemap._towns, basemap._divisions)
+    for loader in (*loaders, place_labels, basemap.map_data):
+        loader.cache_clear()
+    preload()
+    assert basemap._lines.cache_info().currsize == 7  # land, borders (twice), states, lakes, rivers
+    assert basemap._bounded.cache_info().currsize == 5  # the detail: all but the world's two
+    assert all(loader.cache_info().currsize == 1 for loader in (basemap._towns, basemap._divisions))
+    assert place_labels.cache_info().currsize == 1
