@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,25 @@ PLACE_NOUNS = frozenset(
     }
 )
 
+#: The place nouns of buildings and institutions ("Dublin Community Recreation Center",
+#: "Texas Southern University"): when a town's or region's name leads such a name, the
+#: mention is that place (see :func:`_led_by_place`); other such names stay whole.
+BUILDING_NOUNS = frozenset(
+    {
+        "hospital",
+        "centre",
+        "center",
+        "church",
+        "cathedral",
+        "basilica",
+        "mosque",
+        "chapel",
+        "airport",
+        "stadium",
+        "prison",
+    }
+)
+
 #: Words that point somewhere without naming a place: never a mention on their own.
 COMPASS = frozenset(
     f"{prefix}{word}"
@@ -155,6 +175,7 @@ FOUND_BY = {
     "locative": 'a town after "in", "at", "near"... that the model left untagged',
     "region_town": "a town of a state or province the article names",
     "listed": 'a town listed with a place the article names ("Hilversum and Almelo")',
+    "repeated": "a name the article uses as a place elsewhere, here untagged or tagged otherwise",
     "given": "a span given to the geoparser (``--spans-given``)",
     "reader": "a span the reader added as a correction",
 }
@@ -335,6 +356,41 @@ TITLES = frozenset(
         "mp",
     }
 )
+
+
+def _led_by_place(
+    doc: Doc, mention: Mention, gazetteer: Gazetteer, found: Sequence[Mention]
+) -> Mention:
+    """A building or institution named after its town ("Dublin Community Recreation Center",
+    "Toronto General Hospital") as a mention of that town: its longest leading words that are
+    a well-known place by its own name (not "Holy Cross", an old alias of an island) or a name
+    the article uses as a place elsewhere. Other buildings ("Webb Center") stay whole."""
+    words = mention.text.split()
+    if mention.place is not None or len(words) < 2 or words[-1].casefold() not in BUILDING_NOUNS:
+        return mention
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return mention
+    named = {m.name for m in found if m is not mention and m.place is None}
+    for size in range(min(len(span) - 1, MAX_EMBEDDED_TOKENS), 0, -1):
+        cleaned = _clean(span[:size])
+        if cleaned is None or not _is_recoverable(cleaned[2]):
+            continue
+        start, end, text = cleaned
+        if text in named or (_own_name(gazetteer, text) and is_well_known(gazetteer, text)):
+            return replace(mention, start=start, end=end, text=text, name=text, label="GPE")
+    return mention
+
+
+def _after_title(doc: Doc, mention: Mention) -> bool:
+    """A name right after a person's title is that person ("coach Ripley", "Mayor Bell"),
+    whatever the model tagged it. An adjective stays ("Senator" is no title of "Russian")."""
+    if mention.place is not None:
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return False
+    return doc[span.start - 1].lower_.rstrip(".") in TITLES
 
 
 def _next_is_person(span: Span) -> bool:
@@ -650,11 +706,13 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 )
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
+    mentions = [_led_by_place(doc, m, gazetteer, mentions) for m in mentions]
+    mentions += _repeated(doc, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
     mentions = [
         _extended(doc, m, gazetteer, text)
         for m in mentions
-        if not (_is_surname(doc, m, surnames) or _is_bare_states(text, m))
+        if not (_is_surname(doc, m, surnames) or _is_bare_states(text, m) or _after_title(doc, m))
     ]
     return _joined(_without_overlaps(mentions), text, gazetteer)
 
@@ -815,6 +873,100 @@ def _previous_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
     if start > 0 and not _is_item_end(doc, start - 1):
         return None
     return _list_item(doc, start, joined, covered)
+
+
+#: Rules whose mentions may give their name to its other occurrences (see :func:`_repeated`):
+#: all but the adjectives (a demonym's place is not named in the text) and the weakest rules
+#: (a town of a named region, a span inside an organisation's name).
+REPEATED_FROM = frozenset({"ner", "dateline", "mislabelled", "locative", "untagged", "listed"})
+
+
+def _repeated(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """The other occurrences of a name the article uses as a place, where the model tagged
+    them as a person or an organisation or left them untagged ("Mansfield" in "the Mansfield
+    Police Department" or "Mansfield residents", "MANSFIELD --" in capitals): a writer keeps
+    one meaning for a name within a story. Only names the gazetteer knows, and not a name
+    the model takes for a person throughout (see :data:`PERSON_VOTES`). Not inside
+    a longer name ("Roy Mansfield", "Lake Mansfield"), nor after a title ("coach Mansfield"),
+    nor where a rule already took the words."""
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    votes = _label_votes(doc)
+    names: dict[str, set[tuple[str, ...]]] = {}
+    for mention in found:
+        if mention.place is not None or mention.found not in REPEATED_FROM:
+            continue
+        words = tuple(t.text for t in _tokens(doc, mention))
+        if not words or not _is_name(mention.text) or not _known_as_one(gazetteer, mention.text):
+            continue
+        if _mostly_a_person(votes.get(mention.text, Counter())):
+            continue
+        for form in (words, tuple(w.upper() for w in words)):
+            names.setdefault(form[0], set()).add(form)
+    repeated: list[Mention] = []
+    for token in doc:
+        for words in names.get(token.text, ()):
+            span = doc[token.i : token.i + len(words)]
+            if tuple(t.text for t in span) != words or any(t.i in covered for t in span):
+                continue
+            if not _may_repeat(span) or _inside_longer_name(span):
+                continue
+            start, end, text = span.start_char, span.end_char, span.text
+            name = text.title() if text.isupper() else text
+            sentence = sentence_at(sentences, start).index
+            repeated.append(Mention(start, end, text, name, "GPE", sentence, found="repeated"))
+            covered.update(t.i for t in span)
+            break
+    return repeated
+
+
+def _may_repeat(span: Span) -> bool:
+    """The words may be a name: a proper noun, or a word in capitals ("MANSFIELD --"), which
+    the model seldom reads as a proper noun; not "Olympic" in "the Olympic facilities"."""
+    first = span[0]
+    return first.pos_ == "PROPN" or first.is_upper
+
+
+#: How many times the model must call a name a person, and never a place, for the name not
+#: to be taken as a place again: once or twice is the model's slip ("Nelson residents"), a
+#: name it tags as a person throughout is one ("Welch", where one "from Welch" looked like a
+#: town).
+PERSON_VOTES = 3
+
+
+def _mostly_a_person(labels: Counter[str]) -> bool:
+    return labels["PERSON"] >= PERSON_VOTES and not any(labels[label] for label in PLACE_LABELS)
+
+
+def _label_votes(doc: Doc) -> dict[str, Counter[str]]:
+    """How often the model gave each label to each whole entity text."""
+    votes: dict[str, Counter[str]] = {}
+    for ent in doc.ents:
+        votes.setdefault(ent.text, Counter())[ent.label_] += 1
+    return votes
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """True when ``span`` is part of a longer proper name or a person's description: a
+    capitalised word before it ("Roy Mansfield", "Lake Mansfield"), a title ("coach
+    Ripley"), or a person's entity longer than the span around it."""
+    doc = span.doc
+    if span.start > 0:
+        before = doc[span.start - 1]
+        if before.lower_.rstrip(".") in TITLES:
+            return True
+        if before.is_title and before.pos_ == "PROPN" and not before.is_sent_start:
+            return True
+    return (
+        any(t.ent_type_ == "PERSON" and t.ent_iob_ == "I" for t in span[1:])
+        or (
+            span.end < len(doc)
+            and doc[span.end].ent_type_ == "PERSON"
+            and doc[span.end].ent_iob_ == "I"
+        )
+        or (span[0].ent_type_ == "PERSON" and span[0].ent_iob_ == "I")
+    )
 
 
 _THE_BEFORE = re.compile(r"(?:^|\W)the\s+$", re.IGNORECASE)

@@ -1,0 +1,88 @@
+"""Recognition rules of :mod:`geo.mentions` on short hand-written sentences: the names local
+news writes (a town inside an organisation's or building's name, a county), and the people
+and firms named like places that must not become places."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from geo import Geoparser, Story, article_from_text
+from geo.mentions import PERSON_VOTES, _mostly_a_person
+
+
+def _story(geoparser: Geoparser, text: str) -> Story:
+    return geoparser.analyse(article_from_text(text))
+
+
+def _found(story: Story) -> list[tuple[str, str]]:
+    """Each mention's text and the rule that found it, in text order."""
+    return [(m.text, m.found) for m in story.mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a town the article names is the same town again at the head of an official's title,
+        # which the model tags as a person ("Mansfield Police Chief Ken Coon")
+        (
+            "Heavy rain flooded roads in Mansfield, Ohio, on Monday. Mansfield Police Chief "
+            "Ken Coon said two cars were swept away.",
+            [("Mansfield", "ner"), ("Ohio", "ner"), ("Mansfield", "repeated")],
+        ),
+    ],
+)
+def test_a_name_used_as_a_place_is_that_place_again(
+    geoparser: Geoparser, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _found(_story(geoparser, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "building"),
+    [
+        # a well-known city leading a hospital's name
+        (
+            "Patients in Toronto were moved to the Toronto General Hospital after the fire.",
+            "Toronto",
+            "Toronto General Hospital",
+        ),
+        # a county the article names, leading a jail's name
+        (
+            "Residents of Laurel County gathered at the Laurel County Detention Center on Sunday.",
+            "Laurel County",
+            "Laurel County Detention Center",
+        ),
+    ],
+)
+def test_a_building_named_after_its_town_is_a_mention_of_the_town(
+    geoparser: Geoparser, text: str, town: str, building: str
+) -> None:
+    texts = [m.text for m in _story(geoparser, text).mentions]
+    assert texts.count(town) == 2
+    assert building not in texts
+
+
+def test_a_name_after_a_title_is_a_person(geoparser: Geoparser) -> None:
+    story = _story(
+        geoparser,
+        "The Eagles won 3-1, and coach Ripley praised the defence after the game in Denver.",
+    )
+    assert _found(story) == [("Denver", "ner")]
+
+
+@pytest.mark.parametrize(
+    ("labels", "person"),
+    [
+        # tagged a person throughout: a person, though one "from Welch" looked like a town
+        (Counter({"PERSON": PERSON_VOTES}), True),
+        # once or twice a person is the model's slip ("Nelson residents")
+        (Counter({"PERSON": PERSON_VOTES - 1}), False),
+        # tagged a place even once: the name is used as a place
+        (Counter({"PERSON": PERSON_VOTES + 2, "GPE": 1}), False),
+        (Counter({"ORG": PERSON_VOTES}), False),
+    ],
+)
+def test_a_name_the_model_calls_a_person_throughout(labels: Counter[str], person: bool) -> None:
+    assert _mostly_a_person(labels) is person
