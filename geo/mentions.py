@@ -176,6 +176,8 @@ FOUND_BY = {
     "region_town": "a town of a state or province the article names",
     "listed": 'a town listed with a place the article names ("Hilversum and Almelo")',
     "repeated": "a name the article uses as a place elsewhere, here untagged or tagged otherwise",
+    "division": 'a county, parish or township by its noun ("Henderson County Jail", "Barrow and '
+    'Jackson counties")',
     "given": "a span given to the geoparser (``--spans-given``)",
     "reader": "a span the reader added as a correction",
 }
@@ -356,6 +358,109 @@ TITLES = frozenset(
         "mp",
     }
 )
+
+
+#: The nouns of the divisions local news names, singular and plural: "Henderson County",
+#: "Pointe Coupee Parish", "Readington Township", "Barrow and Jackson counties".
+DIVISION_NOUNS = {
+    "county": "County",
+    "counties": "County",
+    "parish": "Parish",
+    "parishes": "Parish",
+    "township": "Township",
+    "townships": "Township",
+    "borough": "Borough",
+    "boroughs": "Borough",
+}
+
+
+def _divisions(doc: Doc, sentences: Sequence[Sentence], found: Sequence[Mention]) -> list[Mention]:
+    """Counties, parishes and townships named by their noun where no rule took them: inside
+    a longer name ("the Henderson County Jail", "Pointe Coupee Parish Sheriff's Office"),
+    untagged, or as a list before the plural noun ("Barrow, Jackson and Oconee counties",
+    each item a county, looked up as "Barrow County")."""
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    divisions: list[Mention] = []
+    for token in doc:
+        noun = DIVISION_NOUNS.get(token.lower_)
+        if noun is None or token.i in covered:
+            continue
+        if token.is_title and token.lower_ == noun.casefold():
+            items = [_name_before(doc, token.i, covered)]
+        elif token.is_lower and token.lower_ != noun.casefold():
+            items = _list_before(doc, token.i, covered)
+        else:
+            continue
+        for item in items:
+            if item is None:
+                continue
+            end = token.i + 1 if token.is_title else item.end
+            span = doc[item.start : end]
+            name = span.text if token.is_title else f"{item.text} {noun}"
+            sentence = sentence_at(sentences, span.start_char).index
+            divisions.append(
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    name,
+                    "GPE",
+                    sentence,
+                    found="division",
+                )
+            )
+            covered.update(t.i for t in span)
+    return divisions
+
+
+def _name_before(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The one to three capitalised words before token ``i`` ("Otter Tail" of "Otter Tail
+    County"), none of them taken by a rule nor a common word ("The County")."""
+    start = i
+    while (
+        start > 0
+        and i - start < MAX_EMBEDDED_TOKENS
+        and doc[start - 1].is_title
+        and doc[start - 1].is_alpha
+        and not doc[start - 1].is_stop
+        and doc[start - 1].i not in covered
+    ):
+        start -= 1
+    return doc[start:i] if start < i else None
+
+
+def _list_before(doc: Doc, i: int, covered: set[int]) -> list[Span | None]:
+    """The items of a list of names that ends at token ``i``: "Barrow, Jackson and Oconee"
+    before "counties"; empty unless there are two items or more."""
+    items: list[Span | None] = []
+    end = i
+    while True:
+        item = _name_before(doc, end, covered)
+        if item is None:
+            break
+        items.append(item)
+        end = item.start
+        joiners = 0
+        while end > 0 and joiners < 2 and doc[end - 1].lower_ in LIST_JOINERS:
+            end -= 1
+            joiners += 1
+        if not joiners:
+            break
+    return items if len(items) >= 2 else []
+
+
+def _division_first(doc: Doc, mention: Mention) -> Mention:
+    """A name that starts with a county, parish or township ("Guernsey County Courthouse",
+    "Otter Tail County Road") as a mention of the division."""
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if mention.place is not None or span is None:
+        return mention
+    for token in span[1:-1]:
+        if token.is_title and DIVISION_NOUNS.get(token.lower_) == token.text:
+            end = token.idx + len(token)
+            text = mention.text[: end - mention.start]
+            return replace(mention, end=end, text=text, name=text, label="GPE")
+    return mention
 
 
 def _led_by_place(
@@ -706,7 +811,8 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 )
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
-    mentions = [_led_by_place(doc, m, gazetteer, mentions) for m in mentions]
+    mentions = [_led_by_place(doc, _division_first(doc, m), gazetteer, mentions) for m in mentions]
+    mentions += _divisions(doc, sentences, mentions)
     mentions += _repeated(doc, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
     mentions = [

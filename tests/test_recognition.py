@@ -86,3 +86,36 @@ def test_a_name_after_a_title_is_a_person(geoparser: Geoparser) -> None:
 )
 def test_a_name_the_model_calls_a_person_throughout(labels: Counter[str], person: bool) -> None:
     assert _mostly_a_person(labels) is person
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a parish inside an office's name, which the model leaves untagged
+        (
+            "The Pointe Coupee Parish Sheriff's Office arrested two men.",
+            [("Pointe Coupee Parish", "division", "Pointe Coupee Parish")],
+        ),
+        # a list before the plural noun: each item is a county, looked up with its noun
+        (
+            "Schools in Barrow, Jackson and Oconee counties closed early on Tuesday.",
+            [
+                ("Barrow", "division", "Barrow County"),
+                ("Jackson", "division", "Jackson County"),
+                ("Oconee", "division", "Oconee County"),
+            ],
+        ),
+        # a facility named after its county is a mention of the county
+        (
+            "Deputies took the man to the Henderson County Jail on Friday.",
+            [("Henderson County", "ner", "Henderson County")],
+        ),
+        # "County" alone names no county
+        ("The County said roads were clear.", []),
+    ],
+)
+def test_counties_by_their_noun(
+    geoparser: Geoparser, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    story = _story(geoparser, text)
+    assert [(m.text, m.found, m.name) for m in story.mentions] == expected
