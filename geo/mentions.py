@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .abbreviations import division_code
 from .errors import ModelError
 from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
 
@@ -176,6 +177,7 @@ FOUND_BY = {
     "region_town": "a town of a state or province the article names",
     "listed": 'a town listed with a place the article names ("Hilversum and Almelo")',
     "repeated": "a name the article uses as a place elsewhere, here untagged or tagged otherwise",
+    "abbreviation": 'a state or province abbreviated after a town ("Barrie, Ont.", "Macon, GA")',
     "division": 'a county, parish or township by its noun ("Henderson County Jail", "Barrow and '
     'Jackson counties")',
     "given": "a span given to the geoparser (``--spans-given``)",
@@ -411,6 +413,54 @@ def _divisions(doc: Doc, sentences: Sequence[Sentence], found: Sequence[Mention]
             )
             covered.update(t.i for t in span)
     return divisions
+
+
+def _state_abbreviations(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """The state or province abbreviated after a town and a comma ("Barrie, Ont.", "EDMONTON,
+    Ky", "Macon, GA"; see :mod:`geo.abbreviations`), where no rule took it; its name is the
+    division's, so that it is looked up as such."""
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    text = doc.text
+    abbreviations: list[Mention] = []
+    for token in doc[2:]:
+        before = doc[token.i - 2]
+        if token.i in covered or doc[token.i - 1].text != "," or not before.is_alpha:
+            continue
+        if not (before.is_title or before.is_upper) or not token.text[:1].isupper():
+            continue
+        start = token.idx
+        written = _abbreviation_at(text, start)
+        code = division_code(written) if written else None
+        division = gazetteer.division(code) if code else None
+        if written and division is not None:
+            sentence = sentence_at(sentences, start).index
+            abbreviations.append(
+                Mention(
+                    start,
+                    start + len(written),
+                    written,
+                    division.name,
+                    "GPE",
+                    sentence,
+                    found="abbreviation",
+                )
+            )
+    return abbreviations
+
+
+def _abbreviation_at(text: str, start: int) -> str:
+    """The abbreviation that starts at ``start``, with its dots: "Ont.", "W.Va.", "N.C.",
+    "GA", "Ky" ("" when none); the longest form the abbreviations table knows."""
+    chunk = text[start : start + 8]
+    for end in range(len(chunk), 0, -1):
+        written = chunk[:end]
+        if written.strip() != written or (end < len(chunk) and chunk[end].isalnum()):
+            continue
+        if division_code(written):
+            return written
+    return ""
 
 
 def _name_before(doc: Doc, i: int, covered: set[int]) -> Span | None:
@@ -809,10 +859,13 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 mentions.append(
                     Mention(start, end, name, name, "GPE", sentence, found="mislabelled")
                 )
+            else:
+                mentions += _hyphenated_demonyms(ent, sentences, gazetteer)
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
     mentions = [_led_by_place(doc, _division_first(doc, m), gazetteer, mentions) for m in mentions]
     mentions += _divisions(doc, sentences, mentions)
+    mentions += _state_abbreviations(doc, sentences, gazetteer, mentions)
     mentions += _repeated(doc, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
     mentions = [
@@ -1211,6 +1264,33 @@ def _currency_countries(
         elif is_well_known(gazetteer, text, cities=False):
             found.append(
                 Mention(start, start + len(text), text, text, "GPE", sentence, found="currency")
+            )
+    return found
+
+
+#: The hyphens that join two adjectives into one word ("Turkish-Russian").
+HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def _hyphenated_demonyms(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> list[Mention]:
+    """The adjectives joined by a hyphen in one group the model tagged ("Turkish-Russian"
+    relations, a "German-Iraqi" boy): each one that the demonym table knows."""
+    doc = ent.doc
+    found: list[Mention] = []
+    for token in ent:
+        joined = (token.i > ent.start and doc[token.i - 1].text in HYPHENS) or (
+            token.i + 1 < ent.end and doc[token.i + 1].text in HYPHENS
+        )
+        place = gazetteer.demonym(token.text) if joined and token.is_alpha else None
+        if place is not None:
+            start, end = token.idx, token.idx + len(token)
+            sentence = sentence_at(sentences, start).index
+            found.append(
+                Mention(
+                    start, end, token.text, place.name, "NORP", sentence, place, found="demonym"
+                )
             )
     return found
 

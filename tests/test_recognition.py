@@ -119,3 +119,19 @@ def test_counties_by_their_noun(
 ) -> None:
     story = _story(geoparser, text)
     assert [(m.text, m.found, m.name) for m in story.mentions] == expected
+
+
+def test_a_province_abbreviated_after_a_town(geoparser: Geoparser) -> None:
+    story = _story(geoparser, "She grew up in a brick house in Barrie, Ont., with her sisters.")
+    assert [(m.text, m.found, p.name) for p in story.places for m in p.mentions] == [
+        ("Barrie", "ner", "Barrie"),
+        ("Ont.", "abbreviation", "Ontario"),
+    ]
+
+
+def test_each_adjective_joined_by_a_hyphen_is_a_demonym(geoparser: Geoparser) -> None:
+    story = _story(geoparser, "The normalization of Turkish-Russian relations continued.")
+    assert [(m.text, m.found, m.demonym, m.name) for m in story.mentions] == [
+        ("Turkish", "demonym", True, "Turkey"),
+        ("Russian", "demonym", True, "Russia"),
+    ]
