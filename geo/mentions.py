@@ -837,6 +837,21 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                     continue
                 start, end, name = _with_abbreviation_dot(*cleaned, text, gazetteer)
                 sentence = sentence_at(sentences, start).index
+                adjective = _adjective_not_name(gazetteer, name)
+                if adjective is not None:  # "Sri Lankan" tagged as a place
+                    mentions.append(
+                        Mention(
+                            start,
+                            end,
+                            name,
+                            adjective.name,
+                            "NORP",
+                            sentence,
+                            adjective,
+                            found="demonym",
+                        )
+                    )
+                    continue
                 locative = part.start > 0 and doc[part.start - 1].lower_ in LOCATIVE
                 mentions.append(
                     Mention(start, end, name, name, ent.label_, sentence, None, locative)
@@ -1270,6 +1285,15 @@ def _currency_countries(
 
 #: The hyphens that join two adjectives into one word ("Turkish-Russian").
 HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def _adjective_not_name(gazetteer: Gazetteer, text: str) -> Candidate | None:
+    """The place of an adjective the model tagged as a place ("Sri Lankan" monks), when no
+    place is called so: "Georgian" is an adjective, "Georgia" is not."""
+    place = gazetteer.demonym(text)
+    if place is None or gazetteer.lookup(text)[:1]:
+        return None
+    return place
 
 
 def _hyphenated_demonyms(

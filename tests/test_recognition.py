@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from geo import Geoparser, Story, article_from_text
-from geo.mentions import PERSON_VOTES, _mostly_a_person
+from geo.gazetteer import Gazetteer
+from geo.mentions import PERSON_VOTES, _adjective_not_name, _mostly_a_person
 
 
 def _story(geoparser: Geoparser, text: str) -> Story:
@@ -135,3 +136,18 @@ def test_each_adjective_joined_by_a_hyphen_is_a_demonym(geoparser: Geoparser) ->
         ("Turkish", "demonym", True, "Turkey"),
         ("Russian", "demonym", True, "Russia"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # an adjective the model may tag as a place: its country, flagged as a demonym
+        ("Sri Lankan", "Sri Lanka"),
+        # a place's own name is no adjective, even where the demonym table has a form of it
+        ("Georgia", None),
+        ("Paris", None),
+    ],
+)
+def test_an_adjective_tagged_as_a_place(gazetteer: Gazetteer, text: str, place: str | None) -> None:
+    adjective = _adjective_not_name(gazetteer, text)
+    assert (adjective.name if adjective else None) == place
