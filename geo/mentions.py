@@ -771,7 +771,8 @@ LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to", "into"})
 def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
     """Towns the model left untagged or called people after "in", "at", "near", "outside",
     "from" ("sold in Riverdale", "stores in Nitra"): a proper noun in title case there that the
-    gazetteer knows by its own name is taken as that place."""
+    gazetteer knows by its own name is taken as that place. Inside an organisation's name only
+    after "in", at its end ("the Lutheran School in Lombard")."""
     found: list[Mention] = []
     for token in doc[1:]:
         previous = doc[token.i - 1]
@@ -779,8 +780,8 @@ def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazettee
             continue
         if token.ent_type_ and previous.lower_ == "to":
             continue  # "talked to Davis": a person, as the model says
-        if token.ent_type_ and token.ent_iob_ != "B":  # inside an entity: not its start
-            continue
+        if token.ent_iob_ == "I" and previous.lower_ != "in":
+            continue  # inside an entity, only its last words after "in" name a place
         end = token.i + 1
         while (
             end < len(doc)

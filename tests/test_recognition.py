@@ -151,3 +151,9 @@ def test_each_adjective_joined_by_a_hyphen_is_a_demonym(geoparser: Geoparser) ->
 def test_an_adjective_tagged_as_a_place(gazetteer: Gazetteer, text: str, place: str | None) -> None:
     adjective = _adjective_not_name(gazetteer, text)
     assert (adjective.name if adjective else None) == place
+
+
+def test_a_town_after_in_at_the_end_of_an_organisation(geoparser: Geoparser) -> None:
+    """The model tags "the Lutheran School in Lombard" as one organisation."""
+    story = _story(geoparser, "Two students at the Lutheran School in Lombard won first prize.")
+    assert _found(story) == [("Lombard", "locative")]
