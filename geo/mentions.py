@@ -879,6 +879,7 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 mentions += _hyphenated_demonyms(ent, sentences, gazetteer)
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
+    mentions += _untagged_towns(doc, sentences, gazetteer, mentions)
     mentions = [_led_by_place(doc, _division_first(doc, m), gazetteer, mentions) for m in mentions]
     mentions += _divisions(doc, sentences, mentions)
     mentions += _state_abbreviations(doc, sentences, gazetteer, mentions)
@@ -1174,6 +1175,76 @@ def _is_surname(doc: Doc, mention: Mention, surnames: frozenset[str]) -> bool:
     return span is not None and span[0].ent_type_ not in PLACE_LABELS
 
 
+def _named_regions(gazetteer: Gazetteer, found: Sequence[Mention]) -> set[tuple[str, str]]:
+    """The (country, first-level division) of each state or province the mentions name."""
+    return {
+        (top.country_code, top.admin1)
+        for mention in found
+        if mention.place is None
+        for top in gazetteer.lookup(mention.name)[:1]
+        if top.feature_code == "ADM1" and top.match <= ALIAS
+    }
+
+
+def _town_of(gazetteer: Gazetteer, text: str, regions: set[tuple[str, str]]) -> bool:
+    """True when a town or city of one of ``regions`` is called ``text`` by its own name."""
+    return any(
+        c.match == PRIMARY
+        and c.kind in ("city", "capital")
+        and (c.country_code, c.admin1) in regions
+        for c in gazetteer.lookup(text)
+    )
+
+
+def _untagged_towns(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns of the states and provinces the article names, where the model left them
+    untagged ("Elbow Lake" in a story that names Minnesota): one to three proper nouns in
+    title case, not at the start of a sentence nor after a capitalised word ("Doug Logan"),
+    that the gazetteer knows by their own name as a town of such a state."""
+    regions = _named_regions(gazetteer, found)
+    if not regions:
+        return []
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    towns: list[Mention] = []
+    i = 0
+    while i < len(doc):
+        end = i
+        while (
+            end < len(doc)
+            and end - i < MAX_EMBEDDED_TOKENS
+            and not doc[end].ent_type_
+            and doc[end].is_title
+            and doc[end].pos_ == "PROPN"
+            and doc[end].i not in covered
+        ):
+            end += 1
+        if end == i:
+            i += 1
+            continue
+        span = doc[i:end]
+        if (
+            not span[0].is_sent_start
+            and not _inside_longer_name(span)
+            and _town_of(gazetteer, span.text, regions)
+        ):
+            sentence = sentence_at(sentences, span.start_char).index
+            towns.append(
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    span.text,
+                    "GPE",
+                    sentence,
+                    found="region_town",
+                )
+            )
+        i = end
+    return towns
+
+
 def _towns_of_named_regions(
     doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
 ) -> list[Mention]:
@@ -1182,13 +1253,7 @@ def _towns_of_named_regions(
     story about New Jersey, "the Beverly Hills Police Department" in one that names Beverly
     Hills): the organisation, or the first words of its name, when the gazetteer knows them by
     their own name as a town of such a state, or the article has them as a place mention."""
-    regions = {
-        (top.country_code, top.admin1)
-        for mention in found
-        if mention.place is None
-        for top in gazetteer.lookup(mention.name)[:1]
-        if top.feature_code == "ADM1" and top.match <= ALIAS
-    }
+    regions = _named_regions(gazetteer, found)
     named = {normalize(m.name) for m in found if m.place is None and m.label in PLACE_LABELS}
     towns: list[Mention] = []
     for ent in doc.ents:
@@ -1199,12 +1264,7 @@ def _towns_of_named_regions(
             if cleaned is None or not _is_recoverable(cleaned[2]):
                 continue
             start, end, text = cleaned
-            if normalize(text) in named or any(
-                c.match == PRIMARY
-                and c.kind in ("city", "capital")
-                and (c.country_code, c.admin1) in regions
-                for c in gazetteer.lookup(text)
-            ):
+            if normalize(text) in named or _town_of(gazetteer, text, regions):
                 sentence = sentence_at(sentences, start).index
                 towns.append(Mention(start, end, text, text, "GPE", sentence, found="region_town"))
                 break

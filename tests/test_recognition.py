@@ -157,3 +157,13 @@ def test_a_town_after_in_at_the_end_of_an_organisation(geoparser: Geoparser) -> 
     """The model tags "the Lutheran School in Lombard" as one organisation."""
     story = _story(geoparser, "Two students at the Lutheran School in Lombard won first prize.")
     assert _found(story) == [("Lombard", "locative")]
+
+
+def test_an_untagged_town_of_a_state_the_article_names(geoparser: Geoparser) -> None:
+    """The model leaves "Parkers Prairie" untagged; the gazetteer has a town of Minnesota so
+    called."""
+    story = _story(
+        geoparser,
+        "Officials in Minnesota said roads near Elbow Lake and Parkers Prairie were closed.",
+    )
+    assert ("Parkers Prairie", "region_town") in _found(story)
