@@ -557,11 +557,17 @@ def _next_is_person(span: Span) -> bool:
     return doc[span.end].lower_.rstrip(".") not in TITLES
 
 
-def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bool:
+def is_well_known(
+    gazetteer: Gazetteer,
+    text: str,
+    *,
+    cities: bool = True,
+    population: int = WELL_KNOWN_POPULATION,
+) -> bool:
     """True when ``text`` is, by its own name or an official alias, a country, continent, sea,
-    capital, first-level division of a large country or (when ``cities``) a large city: safe
-    to take as a place under a wrong label. GeoNames' many alternate names do not count (they
-    make people and firms look like towns).
+    capital, first-level division of a large country or (when ``cities``) a city of at least
+    ``population``: safe to take as a place under a wrong label. GeoNames' many alternate
+    names do not count (they make people and firms look like towns).
     """
     for candidate in gazetteer.lookup(text)[:20]:
         if candidate.match > ALIAS:
@@ -570,7 +576,7 @@ def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bo
             return True
         if candidate.feature_code == "ADM1" and _in_large_country(gazetteer, candidate):
             return True
-        if cities and candidate.population >= WELL_KNOWN_POPULATION:
+        if cities and candidate.population >= population:
             return True
     return False
 
@@ -578,6 +584,19 @@ def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bo
 def _in_large_country(gazetteer: Gazetteer, candidate: Candidate) -> bool:
     country = gazetteer.country(candidate.country_code) if candidate.country_code else None
     return country is not None and country.population >= LARGE_COUNTRY
+
+
+#: How large a town must be to be taken from an organisation of one word ("Danbury police",
+#: "Danbury" filed as a firm): such an entity is a town's name more often than a longer one,
+#: which is likelier a firm's own name ("Toronto Raptors" needs a large city).
+ONE_WORD_ORG_POPULATION = 50_000
+
+
+def _population_for(ent: Span) -> int:
+    """How large a city must be to be taken from ``ent`` under its wrong label."""
+    if ent.label_ == "ORG" and len(ent) == 1:
+        return ONE_WORD_ORG_POPULATION
+    return WELL_KNOWN_POPULATION
 
 
 def _is_recoverable(text: str) -> bool:
@@ -631,7 +650,9 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
             return Mention(
                 start, end, text, place.name, "NORP", sentence, place, found="mislabelled"
             )
-        if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
+        if is_well_known(
+            gazetteer, text, cities=ent.label_ != "PERSON", population=_population_for(ent)
+        ):
             return Mention(start, end, text, text, "GPE", sentence, found="mislabelled")
     if ent.label_ != "ORG":
         return None

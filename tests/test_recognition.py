@@ -167,3 +167,9 @@ def test_an_untagged_town_of_a_state_the_article_names(geoparser: Geoparser) -> 
         "Officials in Minnesota said roads near Elbow Lake and Parkers Prairie were closed.",
     )
     assert ("Parkers Prairie", "region_town") in _found(story)
+
+
+def test_a_town_of_fifty_thousand_filed_as_a_one_word_organisation(geoparser: Geoparser) -> None:
+    """The model files "Danbury" (85,000 people) as an organisation."""
+    story = _story(geoparser, "He was arrested by Danbury police on Monday night.")
+    assert _found(story) == [("Danbury", "mislabelled")]
