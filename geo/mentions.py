@@ -376,11 +376,19 @@ DIVISION_NOUNS = {
 }
 
 
-def _divisions(doc: Doc, sentences: Sequence[Sentence], found: Sequence[Mention]) -> list[Mention]:
+_DIVISION_WORD = re.compile("|".join(DIVISION_NOUNS), re.IGNORECASE)
+
+
+def _divisions(
+    doc: Doc, text: str, sentences: Sequence[Sentence], found: Sequence[Mention]
+) -> list[Mention]:
     """Counties, parishes and townships named by their noun where no rule took them: inside
     a longer name ("the Henderson County Jail", "Pointe Coupee Parish Sheriff's Office"),
     untagged, or as a list before the plural noun ("Barrow, Jackson and Oconee counties",
-    each item a county, looked up as "Barrow County")."""
+    each item a county, looked up as "Barrow County"). ``text`` is ``doc.text``, which spaCy
+    joins anew on each access."""
+    if not _DIVISION_WORD.search(text):
+        return []  # most articles name none: spare the walk over their words
     covered = {t.i for m in found for t in _tokens(doc, m)}
     divisions: list[Mention] = []
     for token in doc:
@@ -415,38 +423,38 @@ def _divisions(doc: Doc, sentences: Sequence[Sentence], found: Sequence[Mention]
     return divisions
 
 
+#: A capitalised word, a comma and a capital: where an abbreviated state may follow a town.
+_AFTER_TOWN = re.compile(r"\b[A-Z][A-Za-z]*, (?=[A-Z])")
+
+
 def _state_abbreviations(
-    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+    text: str, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
 ) -> list[Mention]:
     """The state or province abbreviated after a town and a comma ("Barrie, Ont.", "EDMONTON,
     Ky", "Macon, GA"; see :mod:`geo.abbreviations`), where no rule took it; its name is the
-    division's, so that it is looked up as such."""
-    covered = {t.i for m in found for t in _tokens(doc, m)}
-    text = doc.text
+    division's, so that it is looked up as such. ``text`` is the document's."""
     abbreviations: list[Mention] = []
-    for token in doc[2:]:
-        before = doc[token.i - 2]
-        if token.i in covered or doc[token.i - 1].text != "," or not before.is_alpha:
+    for match in _AFTER_TOWN.finditer(text):
+        start = match.end()
+        if any(m.start <= start < m.end for m in found):
             continue
-        if not (before.is_title or before.is_upper) or not token.text[:1].isupper():
-            continue
-        start = token.idx
         written = _abbreviation_at(text, start)
         code = division_code(written) if written else None
         division = gazetteer.division(code) if code else None
-        if written and division is not None:
-            sentence = sentence_at(sentences, start).index
-            abbreviations.append(
-                Mention(
-                    start,
-                    start + len(written),
-                    written,
-                    division.name,
-                    "GPE",
-                    sentence,
-                    found="abbreviation",
-                )
+        if division is None:
+            continue
+        sentence = sentence_at(sentences, start).index
+        abbreviations.append(
+            Mention(
+                start,
+                start + len(written),
+                written,
+                division.name,
+                "GPE",
+                sentence,
+                found="abbreviation",
             )
+        )
     return abbreviations
 
 
@@ -902,9 +910,9 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
     mentions += _untagged_towns(doc, sentences, gazetteer, mentions)
     mentions = [_led_by_place(doc, _division_first(doc, m), gazetteer, mentions) for m in mentions]
-    mentions += _divisions(doc, sentences, mentions)
-    mentions += _state_abbreviations(doc, sentences, gazetteer, mentions)
-    mentions += _repeated(doc, sentences, gazetteer, mentions)
+    mentions += _divisions(doc, text, sentences, mentions)
+    mentions += _state_abbreviations(text, sentences, gazetteer, mentions)
+    mentions += _repeated(doc, text, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
     mentions = [
         _extended(doc, m, gazetteer, text)
@@ -1079,7 +1087,11 @@ REPEATED_FROM = frozenset({"ner", "dateline", "mislabelled", "locative", "untagg
 
 
 def _repeated(
-    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+    doc: Doc,
+    text: str,
+    sentences: Sequence[Sentence],
+    gazetteer: Gazetteer,
+    found: Sequence[Mention],
 ) -> list[Mention]:
     """The other occurrences of a name the article uses as a place, where the model tagged
     them as a person or an organisation or left them untagged ("Mansfield" in "the Mansfield
@@ -1087,34 +1099,35 @@ def _repeated(
     one meaning for a name within a story. Only names the gazetteer knows, and not a name
     the model takes for a person throughout (see :data:`PERSON_VOTES`). Not inside
     a longer name ("Roy Mansfield", "Lake Mansfield"), nor after a title ("coach Mansfield"),
-    nor where a rule already took the words."""
-    covered = {t.i for m in found for t in _tokens(doc, m)}
+    nor where a rule already took the words. ``text`` is the document's."""
     votes = _label_votes(doc)
-    names: dict[str, set[tuple[str, ...]]] = {}
-    for mention in found:
-        if mention.place is not None or mention.found not in REPEATED_FROM:
-            continue
-        words = tuple(t.text for t in _tokens(doc, mention))
-        if not words or not _is_name(mention.text) or not _known_as_one(gazetteer, mention.text):
-            continue
-        if _mostly_a_person(votes.get(mention.text, Counter())):
-            continue
-        for form in (words, tuple(w.upper() for w in words)):
-            names.setdefault(form[0], set()).add(form)
+    names = {
+        form
+        for m in found
+        if m.place is None
+        and m.found in REPEATED_FROM
+        and _is_name(m.text)
+        and not _mostly_a_person(votes.get(m.text, Counter()))
+        and _known_as_one(gazetteer, m.text)
+        for form in (m.text, m.text.upper())
+    }
+    if not names:
+        return []
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    taken = [(m.start, m.end) for m in found]
     repeated: list[Mention] = []
-    for token in doc:
-        for words in names.get(token.text, ()):
-            span = doc[token.i : token.i + len(words)]
-            if tuple(t.text for t in span) != words or any(t.i in covered for t in span):
-                continue
-            if not _may_repeat(span) or _inside_longer_name(span):
-                continue
-            start, end, text = span.start_char, span.end_char, span.text
-            name = text.title() if text.isupper() else text
-            sentence = sentence_at(sentences, start).index
-            repeated.append(Mention(start, end, text, name, "GPE", sentence, found="repeated"))
-            covered.update(t.i for t in span)
-            break
+    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text):
+        start, end = match.span()
+        span = doc.char_span(start, end)
+        if span is None or any(s < end and start < e for s, e in taken):
+            continue
+        if not _may_repeat(span) or _inside_longer_name(span):
+            continue
+        written = match.group()
+        name = written.title() if written.isupper() else written
+        sentence = sentence_at(sentences, start).index
+        repeated.append(Mention(start, end, written, name, "GPE", sentence, found="repeated"))
+        taken.append((start, end))
     return repeated
 
 
