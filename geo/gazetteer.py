@@ -724,6 +724,9 @@ class Gazetteer:
         # resolution both ask for them: repeated look-ups come from memory.
         self._lookups: dict[str, tuple[Candidate, ...]] = {}
         self._demonyms: dict[str, Candidate | None] = {}
+        # The query scans the whole table (40 ms): the few divisions news abbreviates
+        # ("Ont.", "Ill.") are asked for again and again.
+        self._division_of: dict[str, Candidate | None] = {}
 
     @classmethod
     def open(
@@ -831,7 +834,13 @@ class Gazetteer:
 
     def division(self, code: str) -> Candidate | None:
         """The first-level division with this ISO 3166-2 code ("US-IL", "CA-ON"), or None."""
-        country, _, admin1 = code.upper().partition("-")
+        key = code.upper()
+        if key not in self._division_of:
+            self._division_of[key] = self._division(key)
+        return self._division_of[key]
+
+    def _division(self, code: str) -> Candidate | None:
+        country, _, admin1 = code.partition("-")
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM places p WHERE p.feature_code = 'ADM1' "
             "AND p.country_code = ? AND p.admin1 = ? ORDER BY p.id LIMIT 1",

@@ -11,10 +11,12 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from .abbreviations import division_code
 from .errors import ModelError
 from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
 
@@ -98,6 +100,25 @@ PLACE_NOUNS = frozenset(
     }
 )
 
+#: The place nouns of buildings and institutions ("Dublin Community Recreation Center",
+#: "Texas Southern University"): when a town's or region's name leads such a name, the
+#: mention is that place (see :func:`_led_by_place`); other such names stay whole.
+BUILDING_NOUNS = frozenset(
+    {
+        "hospital",
+        "centre",
+        "center",
+        "church",
+        "cathedral",
+        "basilica",
+        "mosque",
+        "chapel",
+        "airport",
+        "stadium",
+        "prison",
+    }
+)
+
 #: Words that point somewhere without naming a place: never a mention on their own.
 COMPASS = frozenset(
     f"{prefix}{word}"
@@ -155,6 +176,10 @@ FOUND_BY = {
     "locative": 'a town after "in", "at", "near"... that the model left untagged',
     "region_town": "a town of a state or province the article names",
     "listed": 'a town listed with a place the article names ("Hilversum and Almelo")',
+    "repeated": "a name the article uses as a place elsewhere, here untagged or tagged otherwise",
+    "abbreviation": 'a state or province abbreviated after a town ("Barrie, Ont.", "Macon, GA")',
+    "division": 'a county, parish or township by its noun ("Henderson County Jail", "Barrow and '
+    'Jackson counties")',
     "given": "a span given to the geoparser (``--spans-given``)",
     "reader": "a span the reader added as a correction",
 }
@@ -337,6 +362,200 @@ TITLES = frozenset(
 )
 
 
+#: The nouns of the divisions local news names, singular and plural: "Henderson County",
+#: "Pointe Coupee Parish", "Readington Township", "Barrow and Jackson counties".
+DIVISION_NOUNS = {
+    "county": "County",
+    "counties": "County",
+    "parish": "Parish",
+    "parishes": "Parish",
+    "township": "Township",
+    "townships": "Township",
+    "borough": "Borough",
+    "boroughs": "Borough",
+}
+
+
+_DIVISION_WORD = re.compile("|".join(DIVISION_NOUNS), re.IGNORECASE)
+
+
+def _divisions(
+    doc: Doc, text: str, sentences: Sequence[Sentence], found: Sequence[Mention]
+) -> list[Mention]:
+    """Counties, parishes and townships named by their noun where no rule took them: inside
+    a longer name ("the Henderson County Jail", "Pointe Coupee Parish Sheriff's Office"),
+    untagged, or as a list before the plural noun ("Barrow, Jackson and Oconee counties",
+    each item a county, looked up as "Barrow County"). ``text`` is ``doc.text``, which spaCy
+    joins anew on each access."""
+    if not _DIVISION_WORD.search(text):
+        return []  # most articles name none: spare the walk over their words
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    divisions: list[Mention] = []
+    for token in doc:
+        noun = DIVISION_NOUNS.get(token.lower_)
+        if noun is None or token.i in covered:
+            continue
+        if token.is_title and token.lower_ == noun.casefold():
+            items = [_name_before(doc, token.i, covered)]
+        elif token.is_lower and token.lower_ != noun.casefold():
+            items = _list_before(doc, token.i, covered)
+        else:
+            continue
+        for item in items:
+            if item is None:
+                continue
+            end = token.i + 1 if token.is_title else item.end
+            span = doc[item.start : end]
+            name = span.text if token.is_title else f"{item.text} {noun}"
+            sentence = sentence_at(sentences, span.start_char).index
+            divisions.append(
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    name,
+                    "GPE",
+                    sentence,
+                    found="division",
+                )
+            )
+            covered.update(t.i for t in span)
+    return divisions
+
+
+#: A capitalised word, a comma and a capital: where an abbreviated state may follow a town.
+_AFTER_TOWN = re.compile(r"\b[A-Z][A-Za-z]*, (?=[A-Z])")
+
+
+def _state_abbreviations(
+    text: str, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """The state or province abbreviated after a town and a comma ("Barrie, Ont.", "EDMONTON,
+    Ky", "Macon, GA"; see :mod:`geo.abbreviations`), where no rule took it; its name is the
+    division's, so that it is looked up as such. ``text`` is the document's."""
+    abbreviations: list[Mention] = []
+    for match in _AFTER_TOWN.finditer(text):
+        start = match.end()
+        if any(m.start <= start < m.end for m in found):
+            continue
+        written = _abbreviation_at(text, start)
+        code = division_code(written) if written else None
+        division = gazetteer.division(code) if code else None
+        if division is None:
+            continue
+        sentence = sentence_at(sentences, start).index
+        abbreviations.append(
+            Mention(
+                start,
+                start + len(written),
+                written,
+                division.name,
+                "GPE",
+                sentence,
+                found="abbreviation",
+            )
+        )
+    return abbreviations
+
+
+def _abbreviation_at(text: str, start: int) -> str:
+    """The abbreviation that starts at ``start``, with its dots: "Ont.", "W.Va.", "N.C.",
+    "GA", "Ky" ("" when none); the longest form the abbreviations table knows."""
+    chunk = text[start : start + 8]
+    for end in range(len(chunk), 0, -1):
+        written = chunk[:end]
+        if written.strip() != written or (end < len(chunk) and chunk[end].isalnum()):
+            continue
+        if division_code(written):
+            return written
+    return ""
+
+
+def _name_before(doc: Doc, i: int, covered: set[int]) -> Span | None:
+    """The one to three capitalised words before token ``i`` ("Otter Tail" of "Otter Tail
+    County"), none of them taken by a rule nor a common word ("The County")."""
+    start = i
+    while (
+        start > 0
+        and i - start < MAX_EMBEDDED_TOKENS
+        and doc[start - 1].is_title
+        and doc[start - 1].is_alpha
+        and not doc[start - 1].is_stop
+        and doc[start - 1].i not in covered
+    ):
+        start -= 1
+    return doc[start:i] if start < i else None
+
+
+def _list_before(doc: Doc, i: int, covered: set[int]) -> list[Span | None]:
+    """The items of a list of names that ends at token ``i``: "Barrow, Jackson and Oconee"
+    before "counties"; empty unless there are two items or more."""
+    items: list[Span | None] = []
+    end = i
+    while True:
+        item = _name_before(doc, end, covered)
+        if item is None:
+            break
+        items.append(item)
+        end = item.start
+        joiners = 0
+        while end > 0 and joiners < 2 and doc[end - 1].lower_ in LIST_JOINERS:
+            end -= 1
+            joiners += 1
+        if not joiners:
+            break
+    return items if len(items) >= 2 else []
+
+
+def _division_first(doc: Doc, mention: Mention) -> Mention:
+    """A name that starts with a county, parish or township ("Guernsey County Courthouse",
+    "Otter Tail County Road") as a mention of the division."""
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if mention.place is not None or span is None:
+        return mention
+    for token in span[1:-1]:
+        if token.is_title and DIVISION_NOUNS.get(token.lower_) == token.text:
+            end = token.idx + len(token)
+            text = mention.text[: end - mention.start]
+            return replace(mention, end=end, text=text, name=text, label="GPE")
+    return mention
+
+
+def _led_by_place(
+    doc: Doc, mention: Mention, gazetteer: Gazetteer, found: Sequence[Mention]
+) -> Mention:
+    """A building or institution named after its town ("Dublin Community Recreation Center",
+    "Toronto General Hospital") as a mention of that town: its longest leading words that are
+    a well-known place by its own name (not "Holy Cross", an old alias of an island) or a name
+    the article uses as a place elsewhere. Other buildings ("Webb Center") stay whole."""
+    words = mention.text.split()
+    if mention.place is not None or len(words) < 2 or words[-1].casefold() not in BUILDING_NOUNS:
+        return mention
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None:
+        return mention
+    named = {m.name for m in found if m is not mention and m.place is None}
+    for size in range(min(len(span) - 1, MAX_EMBEDDED_TOKENS), 0, -1):
+        cleaned = _clean(span[:size])
+        if cleaned is None or not _is_recoverable(cleaned[2]):
+            continue
+        start, end, text = cleaned
+        if text in named or (_own_name(gazetteer, text) and is_well_known(gazetteer, text)):
+            return replace(mention, start=start, end=end, text=text, name=text, label="GPE")
+    return mention
+
+
+def _after_title(doc: Doc, mention: Mention) -> bool:
+    """A name right after a person's title is that person ("coach Ripley", "Mayor Bell"),
+    whatever the model tagged it. An adjective stays ("Senator" is no title of "Russian")."""
+    if mention.place is not None:
+        return False
+    span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if span is None or span.start == 0:
+        return False
+    return doc[span.start - 1].lower_.rstrip(".") in TITLES
+
+
 def _next_is_person(span: Span) -> bool:
     """ "Vladimir" before "Putin": a first name the model took for a place. Not "Manila"
     before "Archbishop Luis Tagle": a place before a title describes the person."""
@@ -346,11 +565,17 @@ def _next_is_person(span: Span) -> bool:
     return doc[span.end].lower_.rstrip(".") not in TITLES
 
 
-def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bool:
+def is_well_known(
+    gazetteer: Gazetteer,
+    text: str,
+    *,
+    cities: bool = True,
+    population: int = WELL_KNOWN_POPULATION,
+) -> bool:
     """True when ``text`` is, by its own name or an official alias, a country, continent, sea,
-    capital, first-level division of a large country or (when ``cities``) a large city: safe
-    to take as a place under a wrong label. GeoNames' many alternate names do not count (they
-    make people and firms look like towns).
+    capital, first-level division of a large country or (when ``cities``) a city of at least
+    ``population``: safe to take as a place under a wrong label. GeoNames' many alternate
+    names do not count (they make people and firms look like towns).
     """
     for candidate in gazetteer.lookup(text)[:20]:
         if candidate.match > ALIAS:
@@ -359,7 +584,7 @@ def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bo
             return True
         if candidate.feature_code == "ADM1" and _in_large_country(gazetteer, candidate):
             return True
-        if cities and candidate.population >= WELL_KNOWN_POPULATION:
+        if cities and candidate.population >= population:
             return True
     return False
 
@@ -367,6 +592,19 @@ def is_well_known(gazetteer: Gazetteer, text: str, *, cities: bool = True) -> bo
 def _in_large_country(gazetteer: Gazetteer, candidate: Candidate) -> bool:
     country = gazetteer.country(candidate.country_code) if candidate.country_code else None
     return country is not None and country.population >= LARGE_COUNTRY
+
+
+#: How large a town must be to be taken from an organisation of one word ("Danbury police",
+#: "Danbury" filed as a firm): such an entity is a town's name more often than a longer one,
+#: which is likelier a firm's own name ("Toronto Raptors" needs a large city).
+ONE_WORD_ORG_POPULATION = 50_000
+
+
+def _population_for(ent: Span) -> int:
+    """How large a city must be to be taken from ``ent`` under its wrong label."""
+    if ent.label_ == "ORG" and len(ent) == 1:
+        return ONE_WORD_ORG_POPULATION
+    return WELL_KNOWN_POPULATION
 
 
 def _is_recoverable(text: str) -> bool:
@@ -420,7 +658,9 @@ def _recovered(ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer) -
             return Mention(
                 start, end, text, place.name, "NORP", sentence, place, found="mislabelled"
             )
-        if is_well_known(gazetteer, text, cities=ent.label_ != "PERSON"):
+        if is_well_known(
+            gazetteer, text, cities=ent.label_ != "PERSON", population=_population_for(ent)
+        ):
             return Mention(start, end, text, text, "GPE", sentence, found="mislabelled")
     if ent.label_ != "ORG":
         return None
@@ -560,7 +800,8 @@ LOCATIVE = frozenset({"in", "at", "near", "outside", "from", "to", "into"})
 def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer) -> list[Mention]:
     """Towns the model left untagged or called people after "in", "at", "near", "outside",
     "from" ("sold in Riverdale", "stores in Nitra"): a proper noun in title case there that the
-    gazetteer knows by its own name is taken as that place."""
+    gazetteer knows by its own name is taken as that place. Inside an organisation's name only
+    after "in", at its end ("the Lutheran School in Lombard")."""
     found: list[Mention] = []
     for token in doc[1:]:
         previous = doc[token.i - 1]
@@ -568,8 +809,8 @@ def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazettee
             continue
         if token.ent_type_ and previous.lower_ == "to":
             continue  # "talked to Davis": a person, as the model says
-        if token.ent_type_ and token.ent_iob_ != "B":  # inside an entity: not its start
-            continue
+        if token.ent_iob_ == "I" and previous.lower_ != "in":
+            continue  # inside an entity, only its last words after "in" name a place
         end = token.i + 1
         while (
             end < len(doc)
@@ -626,6 +867,21 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                     continue
                 start, end, name = _with_abbreviation_dot(*cleaned, text, gazetteer)
                 sentence = sentence_at(sentences, start).index
+                adjective = _adjective_not_name(gazetteer, name)
+                if adjective is not None:  # "Sri Lankan" tagged as a place
+                    mentions.append(
+                        Mention(
+                            start,
+                            end,
+                            name,
+                            adjective.name,
+                            "NORP",
+                            sentence,
+                            adjective,
+                            found="demonym",
+                        )
+                    )
+                    continue
                 locative = part.start > 0 and doc[part.start - 1].lower_ in LOCATIVE
                 mentions.append(
                     Mention(start, end, name, name, ent.label_, sentence, None, locative)
@@ -648,13 +904,20 @@ def find_mentions(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer)
                 mentions.append(
                     Mention(start, end, name, name, "GPE", sentence, found="mislabelled")
                 )
+            else:
+                mentions += _hyphenated_demonyms(ent, sentences, gazetteer)
     mentions += _towns_of_named_regions(doc, sentences, gazetteer, mentions)
     mentions += _listed_towns(doc, sentences, gazetteer, mentions)
+    mentions += _untagged_towns(doc, sentences, gazetteer, mentions)
+    mentions = [_led_by_place(doc, _division_first(doc, m), gazetteer, mentions) for m in mentions]
+    mentions += _divisions(doc, text, sentences, mentions)
+    mentions += _state_abbreviations(text, sentences, gazetteer, mentions)
+    mentions += _repeated(doc, text, sentences, gazetteer, mentions)
     surnames = _surnames(doc)
     mentions = [
         _extended(doc, m, gazetteer, text)
         for m in mentions
-        if not (_is_surname(doc, m, surnames) or _is_bare_states(text, m))
+        if not (_is_surname(doc, m, surnames) or _is_bare_states(text, m) or _after_title(doc, m))
     ]
     return _joined(_without_overlaps(mentions), text, gazetteer)
 
@@ -817,6 +1080,105 @@ def _previous_in_list(doc: Doc, i: int, covered: set[int]) -> Span | None:
     return _list_item(doc, start, joined, covered)
 
 
+#: Rules whose mentions may give their name to its other occurrences (see :func:`_repeated`):
+#: all but the adjectives (a demonym's place is not named in the text) and the weakest rules
+#: (a town of a named region, a span inside an organisation's name).
+REPEATED_FROM = frozenset({"ner", "dateline", "mislabelled", "locative", "untagged", "listed"})
+
+
+def _repeated(
+    doc: Doc,
+    text: str,
+    sentences: Sequence[Sentence],
+    gazetteer: Gazetteer,
+    found: Sequence[Mention],
+) -> list[Mention]:
+    """The other occurrences of a name the article uses as a place, where the model tagged
+    them as a person or an organisation or left them untagged ("Mansfield" in "the Mansfield
+    Police Department" or "Mansfield residents", "MANSFIELD --" in capitals): a writer keeps
+    one meaning for a name within a story. Only names the gazetteer knows, and not a name
+    the model takes for a person throughout (see :data:`PERSON_VOTES`). Not inside
+    a longer name ("Roy Mansfield", "Lake Mansfield"), nor after a title ("coach Mansfield"),
+    nor where a rule already took the words. ``text`` is the document's."""
+    votes = _label_votes(doc)
+    names = {
+        form
+        for m in found
+        if m.place is None
+        and m.found in REPEATED_FROM
+        and _is_name(m.text)
+        and not _mostly_a_person(votes.get(m.text, Counter()))
+        and _known_as_one(gazetteer, m.text)
+        for form in (m.text, m.text.upper())
+    }
+    if not names:
+        return []
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    taken = [(m.start, m.end) for m in found]
+    repeated: list[Mention] = []
+    for match in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text):
+        start, end = match.span()
+        span = doc.char_span(start, end)
+        if span is None or any(s < end and start < e for s, e in taken):
+            continue
+        if not _may_repeat(span) or _inside_longer_name(span):
+            continue
+        written = match.group()
+        name = written.title() if written.isupper() else written
+        sentence = sentence_at(sentences, start).index
+        repeated.append(Mention(start, end, written, name, "GPE", sentence, found="repeated"))
+        taken.append((start, end))
+    return repeated
+
+
+def _may_repeat(span: Span) -> bool:
+    """The words may be a name: a proper noun, or a word in capitals ("MANSFIELD --"), which
+    the model seldom reads as a proper noun; not "Olympic" in "the Olympic facilities"."""
+    first = span[0]
+    return first.pos_ == "PROPN" or first.is_upper
+
+
+#: How many times the model must call a name a person, and never a place, for the name not
+#: to be taken as a place again: once or twice is the model's slip ("Nelson residents"), a
+#: name it tags as a person throughout is one ("Welch", where one "from Welch" looked like a
+#: town).
+PERSON_VOTES = 3
+
+
+def _mostly_a_person(labels: Counter[str]) -> bool:
+    return labels["PERSON"] >= PERSON_VOTES and not any(labels[label] for label in PLACE_LABELS)
+
+
+def _label_votes(doc: Doc) -> dict[str, Counter[str]]:
+    """How often the model gave each label to each whole entity text."""
+    votes: dict[str, Counter[str]] = {}
+    for ent in doc.ents:
+        votes.setdefault(ent.text, Counter())[ent.label_] += 1
+    return votes
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """True when ``span`` is part of a longer proper name or a person's description: a
+    capitalised word before it ("Roy Mansfield", "Lake Mansfield"), a title ("coach
+    Ripley"), or a person's entity longer than the span around it."""
+    doc = span.doc
+    if span.start > 0:
+        before = doc[span.start - 1]
+        if before.lower_.rstrip(".") in TITLES:
+            return True
+        if before.is_title and before.pos_ == "PROPN" and not before.is_sent_start:
+            return True
+    return (
+        any(t.ent_type_ == "PERSON" and t.ent_iob_ == "I" for t in span[1:])
+        or (
+            span.end < len(doc)
+            and doc[span.end].ent_type_ == "PERSON"
+            and doc[span.end].ent_iob_ == "I"
+        )
+        or (span[0].ent_type_ == "PERSON" and span[0].ent_iob_ == "I")
+    )
+
+
 _THE_BEFORE = re.compile(r"(?:^|\W)the\s+$", re.IGNORECASE)
 
 
@@ -847,6 +1209,76 @@ def _is_surname(doc: Doc, mention: Mention, surnames: frozenset[str]) -> bool:
     return span is not None and span[0].ent_type_ not in PLACE_LABELS
 
 
+def _named_regions(gazetteer: Gazetteer, found: Sequence[Mention]) -> set[tuple[str, str]]:
+    """The (country, first-level division) of each state or province the mentions name."""
+    return {
+        (top.country_code, top.admin1)
+        for mention in found
+        if mention.place is None
+        for top in gazetteer.lookup(mention.name)[:1]
+        if top.feature_code == "ADM1" and top.match <= ALIAS
+    }
+
+
+def _town_of(gazetteer: Gazetteer, text: str, regions: set[tuple[str, str]]) -> bool:
+    """True when a town or city of one of ``regions`` is called ``text`` by its own name."""
+    return any(
+        c.match == PRIMARY
+        and c.kind in ("city", "capital")
+        and (c.country_code, c.admin1) in regions
+        for c in gazetteer.lookup(text)
+    )
+
+
+def _untagged_towns(
+    doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
+) -> list[Mention]:
+    """Towns of the states and provinces the article names, where the model left them
+    untagged ("Elbow Lake" in a story that names Minnesota): one to three proper nouns in
+    title case, not at the start of a sentence nor after a capitalised word ("Doug Logan"),
+    that the gazetteer knows by their own name as a town of such a state."""
+    regions = _named_regions(gazetteer, found)
+    if not regions:
+        return []
+    covered = {t.i for m in found for t in _tokens(doc, m)}
+    towns: list[Mention] = []
+    i = 0
+    while i < len(doc):
+        end = i
+        while (
+            end < len(doc)
+            and end - i < MAX_EMBEDDED_TOKENS
+            and not doc[end].ent_type_
+            and doc[end].is_title
+            and doc[end].pos_ == "PROPN"
+            and doc[end].i not in covered
+        ):
+            end += 1
+        if end == i:
+            i += 1
+            continue
+        span = doc[i:end]
+        if (
+            not span[0].is_sent_start
+            and not _inside_longer_name(span)
+            and _town_of(gazetteer, span.text, regions)
+        ):
+            sentence = sentence_at(sentences, span.start_char).index
+            towns.append(
+                Mention(
+                    span.start_char,
+                    span.end_char,
+                    span.text,
+                    span.text,
+                    "GPE",
+                    sentence,
+                    found="region_town",
+                )
+            )
+        i = end
+    return towns
+
+
 def _towns_of_named_regions(
     doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazetteer, found: Sequence[Mention]
 ) -> list[Mention]:
@@ -855,13 +1287,7 @@ def _towns_of_named_regions(
     story about New Jersey, "the Beverly Hills Police Department" in one that names Beverly
     Hills): the organisation, or the first words of its name, when the gazetteer knows them by
     their own name as a town of such a state, or the article has them as a place mention."""
-    regions = {
-        (top.country_code, top.admin1)
-        for mention in found
-        if mention.place is None
-        for top in gazetteer.lookup(mention.name)[:1]
-        if top.feature_code == "ADM1" and top.match <= ALIAS
-    }
+    regions = _named_regions(gazetteer, found)
     named = {normalize(m.name) for m in found if m.place is None and m.label in PLACE_LABELS}
     towns: list[Mention] = []
     for ent in doc.ents:
@@ -872,12 +1298,7 @@ def _towns_of_named_regions(
             if cleaned is None or not _is_recoverable(cleaned[2]):
                 continue
             start, end, text = cleaned
-            if normalize(text) in named or any(
-                c.match == PRIMARY
-                and c.kind in ("city", "capital")
-                and (c.country_code, c.admin1) in regions
-                for c in gazetteer.lookup(text)
-            ):
+            if normalize(text) in named or _town_of(gazetteer, text, regions):
                 sentence = sentence_at(sentences, start).index
                 towns.append(Mention(start, end, text, text, "GPE", sentence, found="region_town"))
                 break
@@ -953,6 +1374,42 @@ def _currency_countries(
         elif is_well_known(gazetteer, text, cities=False):
             found.append(
                 Mention(start, start + len(text), text, text, "GPE", sentence, found="currency")
+            )
+    return found
+
+
+#: The hyphens that join two adjectives into one word ("Turkish-Russian").
+HYPHENS = frozenset({"-", "‐", "‑"})
+
+
+def _adjective_not_name(gazetteer: Gazetteer, text: str) -> Candidate | None:
+    """The place of an adjective the model tagged as a place ("Sri Lankan" monks), when no
+    place is called so: "Georgian" is an adjective, "Georgia" is not."""
+    place = gazetteer.demonym(text)
+    if place is None or gazetteer.lookup(text)[:1]:
+        return None
+    return place
+
+
+def _hyphenated_demonyms(
+    ent: Span, sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> list[Mention]:
+    """The adjectives joined by a hyphen in one group the model tagged ("Turkish-Russian"
+    relations, a "German-Iraqi" boy): each one that the demonym table knows."""
+    doc = ent.doc
+    found: list[Mention] = []
+    for token in ent:
+        joined = (token.i > ent.start and doc[token.i - 1].text in HYPHENS) or (
+            token.i + 1 < ent.end and doc[token.i + 1].text in HYPHENS
+        )
+        place = gazetteer.demonym(token.text) if joined and token.is_alpha else None
+        if place is not None:
+            start, end = token.idx, token.idx + len(token)
+            sentence = sentence_at(sentences, start).index
+            found.append(
+                Mention(
+                    start, end, token.text, place.name, "NORP", sentence, place, found="demonym"
+                )
             )
     return found
 

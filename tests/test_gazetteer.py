@@ -140,6 +140,12 @@ def test_geonames_ids_where_the_source_has_them(gazetteer: Gazetteer) -> None:
     assert gazetteer.division("CA-AB").geonameid == 5883102
 
 
+def test_a_division_is_read_once_whatever_the_case_of_its_code(gazetteer: Gazetteer) -> None:
+    """Recognition asks for the division of each "Ont." it meets: the answer is kept."""
+    assert gazetteer.division("ca-on") is gazetteer.division("CA-ON") is not None
+    assert gazetteer.division("XX-ZZ") is None
+
+
 @pytest.mark.parametrize(
     ("town", "division", "country", "admin1"),
     [
