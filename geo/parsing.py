@@ -207,7 +207,8 @@ def _make_pos_from_tags(nlp: Language, name: str) -> _PosFromTags:
 
 
 def for_geoparsing(nlp: Language) -> Language:
-    """``nlp`` set to run only what geoparsing reads, for about half the model's time:
+    """``nlp`` set to run only what geoparsing reads, in about 70% of the whole model's time
+    (``bench/pipeline.py``):
 
     - the entity recogniser, and the tagger for the proper nouns (``pos_ == "PROPN"``) the
       mention rules read, as before;
