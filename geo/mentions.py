@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .abbreviations import division_code
 from .errors import ModelError
 from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
+from .parsing import for_geoparsing
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -231,12 +232,13 @@ class Mention:
 
 
 def load_model(names: Sequence[str] = MODEL_NAMES) -> Language:
-    """Load the first installed English model, without the lemmatizer we do not use."""
+    """Load the first installed English model, without the lemmatizer we do not use, set to
+    run only what geoparsing reads (:func:`geo.parsing.for_geoparsing`)."""
     import spacy
 
     for name in names:
         try:
-            return spacy.load(name, exclude=["lemmatizer"])
+            return for_geoparsing(spacy.load(name, exclude=["lemmatizer"]))
         except OSError:
             continue
     raise ModelError(
