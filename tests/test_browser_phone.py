@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from geo import Story
 from geo.export import timeline
@@ -117,6 +118,19 @@ _POPUP_AND_CONTROLS = """() => {
 }"""
 
 
+def _once_still(phone: Session, body: Locator) -> dict[str, Any]:
+    """The popup's and the controls' boxes once they have stopped moving: the same in two
+    readings 150 ms apart (the app's move of the map to the focus, then the popup's own pan,
+    can take longer than a fixed wait on a busy machine), or the last reading after 6 s."""
+    boxes = body.evaluate(_POPUP_AND_CONTROLS)
+    for _ in range(40):
+        phone.page.wait_for_timeout(150)
+        boxes, before = body.evaluate(_POPUP_AND_CONTROLS), boxes
+        if boxes == before:
+            break
+    return boxes  # type: ignore[no-any-return]
+
+
 def test_on_a_phone_no_popup_covers_the_zoom_buttons(phone: Session) -> None:
     """The popups of the markers nearest the zoom buttons, once the app has put each in
     focus and moved the map to it, leave the zoom buttons and the layer control free and
@@ -132,8 +146,7 @@ def test_on_a_phone_no_popup_covers_the_zoom_buttons(phone: Session) -> None:
     for index in nearest:
         markers.nth(index).dispatch_event("click")  # as a tap, wherever the page has scrolled
         phone.settle_fully()
-        phone.page.wait_for_timeout(400)  # the map's move to the focus, and the popup's pan
-        boxes = body.evaluate(_POPUP_AND_CONTROLS)
+        boxes = _once_still(phone, body)  # the map's move to the focus, and the popup's pan
         popup, zoom, layers, area = boxes["popup"], boxes["zoom"], boxes["layers"], boxes["map"]
         assert popup is not None, index
         assert _overlap(popup, zoom) == 0, (index, popup, zoom)
