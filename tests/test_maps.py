@@ -46,6 +46,7 @@ from geo.maps import (
 from geo.markup import escape
 from geo.resolve import Scored
 
+from .growth import LINEAR_AT_MOST, growth
 from .stories import crowded
 
 HOSTILE = {
@@ -509,6 +510,32 @@ def test_links_are_a_layer_of_lines_with_quoted_sentences(seed_story: Story) -> 
     popup = link_popup(link)
     assert f"named together in {link.weight} sentences" in popup
     assert escape(link.sentences[0].text) in popup
+
+
+def test_links_take_linear_time_in_the_sentences(seed_story: Story) -> None:
+    """Two places named together in every one of many sentences (a pasted list): finding
+    their link once took 12 s for 26,000 mentions, quadratic in them (issue 14's limits)."""
+    first, second = seed_story.places[:2]
+
+    def story_of(count: int) -> Story:
+        sentences = tuple(Sentence(i, 10 * i, 10 * i + 9, "A and B.", 0) for i in range(count))
+
+        def named(place: Place, offset: int) -> Place:
+            mention = place.mentions[0]
+            mentions = tuple(
+                dataclasses.replace(
+                    mention, start=10 * i + offset, end=10 * i + offset + 1, sentence=i
+                )
+                for i in range(count)
+            )
+            return dataclasses.replace(place, mentions=mentions)
+
+        places = (named(first, 0), named(second, 6))
+        return Story(seed_story.article, sentences, places, ())
+
+    stories = {count: story_of(count) for count in (2_000, 8_000)}
+    assert links_of(stories[8_000])[0].weight == 8_000
+    assert growth(lambda count: links_of(stories[count]), 2_000) < LINEAR_AT_MOST
 
 
 def test_a_link_needs_two_places_and_a_sentence(seed_story: Story) -> None:
