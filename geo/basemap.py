@@ -433,7 +433,9 @@ class OfflineBaseMap(MacroElement):
             // page's count of folium's markers and lines stays the story's
             var map = {{ this._parent.get_name() }};
             var offline = {{ this.switch.get_name() }};
-            var data = {{ this.data|tojson }};
+            // the data as text, read (and the layers made) only when the offline map is
+            // first shown: the markers never wait for it
+            var source = {{ this.data|tojson|tojson }};
             var worldUrl = {{ this.world_url|tojson }};
             var SEA = "#aad3df", LAND = "#f2efe9";
             // the world's layer in a pane under the detail's, whenever it arrives
@@ -450,10 +452,10 @@ class OfflineBaseMap(MacroElement):
                     stroke: false, fillColor: colour, fillOpacity: 1});
             }
             function land(list) { return area(list, LAND); }
-            var world = new L.LayerGroup();
+            var data = null, detail = null, world = new L.LayerGroup();
             // the labels to place, in order of importance: the world's names (countries,
             // water) before the story's towns and divisions of the same zoom
-            var ranked = data.labels;
+            var ranked = [];
             function setWorld(found) {
                 world.addLayer(area(found.land, LAND, "newsAtlasWorld"));
                 world.addLayer(lines(found.land, {color: "#8fb8c9", weight: 0.8},
@@ -476,24 +478,28 @@ class OfflineBaseMap(MacroElement):
                     console.warn("The offline map's world could not be loaded:", error);
                 });
             }
-            if (data.world) setWorld(data.world);
-            // the boxes first, in the sea's colour: the world's rougher land and lines
-            // stay outside them, the detail inside
-            var mask = data.detail.boxes.map(function (box) {
-                return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
-                    stroke: false, fillColor: SEA, fillOpacity: 1});
-            });
-            var detail = new L.LayerGroup(mask.concat([
-                land(data.detail.land),
-                area(data.detail.lakes, SEA),
-                lines(data.detail.rivers, {color: "#8fb8c9", weight: 1.2,
-                    className: "news-atlas-river"}),
-                lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
-                lines(data.detail.states, {color: "#a89bb0", weight: 1, dashArray: "5 3",
-                    className: "news-atlas-state-line"}),
-                lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
-                    className: "news-atlas-border"}),
-            ]));
+            function build() {
+                data = JSON.parse(source);
+                ranked = data.labels;
+                if (data.world) setWorld(data.world);
+                // the boxes first, in the sea's colour: the world's rougher land and lines
+                // stay outside them, the detail inside
+                var mask = data.detail.boxes.map(function (box) {
+                    return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
+                        stroke: false, fillColor: SEA, fillOpacity: 1});
+                });
+                detail = new L.LayerGroup(mask.concat([
+                    land(data.detail.land),
+                    area(data.detail.lakes, SEA),
+                    lines(data.detail.rivers, {color: "#8fb8c9", weight: 1.2,
+                        className: "news-atlas-river"}),
+                    lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
+                    lines(data.detail.states, {color: "#a89bb0", weight: 1,
+                        dashArray: "5 3", className: "news-atlas-state-line"}),
+                    lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
+                        className: "news-atlas-border"}),
+                ]));
+            }
             var labels = new L.LayerGroup();
             var placed = [];
             function overlaps(box) {
@@ -528,6 +534,7 @@ class OfflineBaseMap(MacroElement):
                 });
             }
             function show() {
+                if (!data) build();
                 if (worldUrl && !fetching) fetchWorld();
                 map.getContainer().style.background = SEA;
                 world.addTo(map);
@@ -537,7 +544,9 @@ class OfflineBaseMap(MacroElement):
             }
             function hide() {
                 map.off("zoomend moveend", draw);
-                [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
+                [world, detail, labels].forEach(function (layer) {
+                    if (layer) map.removeLayer(layer);
+                });
                 map.getContainer().style.background = "";
             }
             offline.on("add", show);

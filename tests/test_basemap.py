@@ -163,9 +163,10 @@ def test_a_label_reaches_the_map_escaped(name: str) -> None:
 
 
 def _script_data(page: str) -> dict[str, Any]:
-    match = re.search(r"var data = (\{.*?\});\n", page)
+    """What the base map's script reads: JSON in a JavaScript string."""
+    match = re.search(r'var source = (".*?");\n', page)
     assert match is not None
-    data: dict[str, Any] = json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(json.loads(match.group(1)))
     return data
 
 
