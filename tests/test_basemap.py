@@ -43,6 +43,8 @@ from geo.markup import escape
 from .scripts import load_script
 
 ILLINOIS = [(39.94, -91.41), (39.71, -91.36), (38.63, -90.20), (39.80, -89.64), (40.69, -89.59)]
+#: Ottawa, Gatineau and Kingston: a story on the line between Ontario and Quebec.
+OTTAWA_VALLEY = [(45.42, -75.70), (45.48, -75.70), (44.23, -76.49)]
 
 
 # --- towns by population and zoom -----------------------------------------------------------
@@ -225,6 +227,21 @@ def test_the_labels_are_ranked_by_zoom_then_importance() -> None:
         assert zooms == sorted(zooms)
 
 
+def test_a_canadian_map_carries_the_lines_between_its_provinces() -> None:
+    fmap = folium.Map(tiles=None)
+    outlines = folium.GeoJson({"type": "FeatureCollection", "features": []}).add_to(fmap)
+    OfflineBaseMap(outlines, OTTAWA_VALLEY).add_to(fmap)
+    data = _script_data(fmap.get_root().render())
+
+    (south, west), (north, east) = data["detail"]["boxes"][0]
+    on_the_line = [  # the Ottawa River, between Ontario and Quebec, near -75.7 at 45.4
+        line
+        for line in data["detail"]["states"]
+        if any(abs(lat - 45.4) < 0.3 and abs(lon + 75.7) < 0.5 for lat, lon in line)
+    ]
+    assert on_the_line, (south, west, north, east)
+
+
 def test_build_map_adds_the_base_map_when_asked_only(seed_story: Story) -> None:
     with_world = build_map(seed_story, offline_map=True).get_root().render()
     assert "news-atlas-label" in with_world
@@ -290,6 +307,7 @@ def test_data_files_are_of_a_sensible_size() -> None:
     assert set(sizes) == {
         "borders-110m.json",
         "borders-50m.json",
+        "divisions-50m.json",
         "divisions.csv",
         "labels.csv",
         "lakes-50m.json",
@@ -348,6 +366,11 @@ def test_shared_lines_are_the_borders_not_the_coasts() -> None:
     assert script.shared_lines(TWO_SQUARES, "countries", 2) == [[[0, 1], [1, 1]]]
 
 
+def test_shared_lines_are_those_among_the_polygons_kept() -> None:
+    first = TWO_SQUARES["objects"]["countries"]["geometries"][0]
+    assert script.shared_lines(TWO_SQUARES, "countries", 2, keep=lambda g: g is first) == []
+
+
 def test_river_lines_are_lat_lon_lines_one_per_part() -> None:
     lines = script.river_lines(TWO_SQUARES, 2)
     assert lines[0] == [[0, 1], [1, 1]]  # [lat, lon]: the shared edge, as drawn
@@ -397,8 +420,10 @@ def test_preload_reads_every_table_the_base_map_draws_from() -> None:
     for loader in (*loaders, place_labels, basemap.map_data, world_data):
         loader.cache_clear()
     preload()
-    assert basemap._lines.cache_info().currsize == 7  # land, borders (twice), states, lakes, rivers
-    assert basemap._bounded.cache_info().currsize == 5  # the detail: all but the world's two
+    assert (
+        basemap._lines.cache_info().currsize == 8
+    )  # land, borders (twice), division lines (2), lakes, rivers
+    assert basemap._bounded.cache_info().currsize == 6  # the detail: all but the world's two
     assert all(loader.cache_info().currsize == 1 for loader in (basemap._towns, basemap._divisions))
     assert place_labels.cache_info().currsize == 1
     assert world_data.cache_info().currsize == 1

@@ -26,6 +26,7 @@ from geo import Gazetteer
 from geo.cli import SOME_RECORDS_FAILED
 from geo.export import MENTION_COLUMNS
 from geo.mentions import FOUND_BY
+from geo.resolve import UNSURE_BELOW
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "russia-north-korea-pact.txt"
@@ -216,6 +217,14 @@ def test_geoparse_says_how_each_place_was_found(runs: dict[str, Run]) -> None:
     assert found["Paris"]["demonym"] is False
     for place in found.values():
         assert place["found"] in FOUND_BY
+
+
+def test_geoparse_gives_each_place_its_confidence(runs: dict[str, Run]) -> None:
+    places = [p for record in _lines(runs["geoparse_file"].stdout) for p in record["places"]]
+
+    assert all(0.0 < place["confidence"] < 1.0 for place in places)  # a logistic model's
+    found = {place["text"]: place for place in places}
+    assert found["Pyongyang"]["confidence"] >= UNSURE_BELOW  # a capital; no rival near its rank
 
 
 def test_geoparse_of_an_empty_text_has_no_places(runs: dict[str, Run]) -> None:
