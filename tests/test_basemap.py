@@ -18,6 +18,7 @@ from geo.basemap import (
     DATA_DIR,
     DETAIL_ZOOM,
     TOWN_ZOOMS,
+    WORLD_FILE,
     Box,
     Label,
     OfflineBaseMap,
@@ -30,7 +31,11 @@ from geo.basemap import (
     story_points,
     town_labels,
     town_zoom,
+    world_data,
+    world_json,
+    world_url,
 )
+from geo.errors import ConfigurationError
 from geo.gazetteer import Gazetteer
 from geo.maps import build_map, map_html
 from geo.markup import escape
@@ -160,9 +165,10 @@ def test_a_label_reaches_the_map_escaped(name: str) -> None:
 
 
 def _script_data(page: str) -> dict[str, Any]:
-    match = re.search(r"var data = (\{.*?\});\n", page)
+    """What the base map's script reads: JSON in a JavaScript string."""
+    match = re.search(r'var source = (".*?");\n', page)
     assert match is not None
-    data: dict[str, Any] = json.loads(match.group(1))
+    data: dict[str, Any] = json.loads(json.loads(match.group(1)))
     return data
 
 
@@ -176,7 +182,7 @@ def test_every_name_in_a_map_is_escaped(gazetteer: Gazetteer) -> None:
     raw = {label.name for label in place_labels()} | {
         label.name for label in [*town_labels(boxes), *division_labels(boxes)]
     }
-    shown = {label[2] for label in data["labels"]}
+    shown = {label[2] for label in [*data["labels"], *data["world"]["labels"]]}
     assert shown == {escape(name) for name in raw}
     assert any("&#x27;" in name for name in shown)  # an apostrophe, as an entity
 
@@ -204,9 +210,21 @@ def test_a_us_map_carries_its_region_and_the_world(gazetteer: Gazetteer) -> None
     assert len(data["detail"]["rivers"]) >= 3  # the Mississippi, Illinois, Ohio…
     assert data["world"]["land"] and data["world"]["borders"]
     names = {label[2] for label in data["labels"]}
-    assert {"Chicago", "Peoria", "Quincy", "United States", "Illinois", "Missouri"} <= names
+    assert {"Chicago", "Peoria", "Quincy", "Illinois", "Missouri"} <= names
     assert "California" not in names  # divisions and towns of the region only
+    assert "United States" in {label[2] for label in data["world"]["labels"]}  # every map's
     assert len(json.dumps(data)) < 400_000  # light enough to embed in every map
+
+
+def test_the_labels_are_ranked_by_zoom_then_importance() -> None:
+    """The script places them in this order (and merges the world's and the story's by
+    zoom alone), so a label shown from a lower zoom, then a more important one, wins."""
+    for labels in (
+        world_data()["labels"],
+        basemap.map_data(tuple(detail_boxes(ILLINOIS)))["labels"],
+    ):
+        zooms = [label[3] for label in labels]
+        assert zooms == sorted(zooms)
 
 
 def test_a_canadian_map_carries_the_lines_between_its_provinces() -> None:
@@ -240,7 +258,45 @@ def test_build_map_adds_the_base_map_when_asked_only(seed_story: Story) -> None:
 def test_the_standalone_export_embeds_the_base_map(seed_story: Story) -> None:
     page = map_html(seed_story, offline_map=True)
     assert "news-atlas-label" in page
-    assert "fetch(" not in page.split("var data =", 1)[1][:2000]  # nothing loaded later
+    data = _script_data(page)
+    assert data["world"] == json.loads(world_json())  # the world too: nothing loaded later
+    assert "var worldUrl = null;" in page
+
+
+def test_a_map_with_a_world_url_links_the_world_instead_of_embedding_it(
+    seed_story: Story,
+) -> None:
+    """The app's maps: the world's layer and names are fetched from the served file."""
+    url = world_url("../../app/static/")
+    assert re.fullmatch(r"\.\./\.\./app/static/basemap/world\.json\?v=[0-9a-f]{16}", url)
+    linked = build_map(seed_story, offline_map=True, world_url=url).get_root().render()
+    embedded = build_map(seed_story, offline_map=True).get_root().render()
+    data = _script_data(linked)
+    assert data["world"] is None
+    assert f"var worldUrl = {json.dumps(url)};" in linked
+    assert data["detail"] == _script_data(embedded)["detail"]  # the story's part stays
+    coast = json.dumps(world_data()["land"][0][:3])[1:-1]  # a piece of the world's land
+    assert coast in json.dumps(_script_data(embedded)) and coast not in linked
+    assert len(embedded) - len(linked) > 100_000
+
+
+def test_the_served_world_file_is_what_the_data_gives() -> None:
+    """static/basemap/world.json is committed: made again, it would be the same."""
+    assert WORLD_FILE.read_text(encoding="utf-8") == world_json()
+
+
+def test_a_stale_world_file_is_refused_not_served(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    stale = tmp_path / "world.json"
+    stale.write_text('{"land": []}\n', encoding="utf-8")
+    monkeypatch.setattr(basemap, "WORLD_FILE", stale)
+    world_url.cache_clear()
+    try:
+        with pytest.raises(ConfigurationError, match=r"scripts/basemap\.py --world-only"):
+            world_url("static/")
+    finally:
+        world_url.cache_clear()
 
 
 # --- the data files -------------------------------------------------------------------------
@@ -361,7 +417,7 @@ def test_committed_towns_and_labels_are_what_the_gazetteer_gives(gazetteer: Gaze
 def test_preload_reads_every_table_the_base_map_draws_from() -> None:
     """What the app's server reads while its workers load the model (app.py ``warm_up``)."""
     loaders = (basemap._lines, basemap._bounded, basemap._towns, basemap._divisions)
-    for loader in (*loaders, place_labels, basemap.map_data):
+    for loader in (*loaders, place_labels, basemap.map_data, world_data):
         loader.cache_clear()
     preload()
     assert (
@@ -370,3 +426,4 @@ def test_preload_reads_every_table_the_base_map_draws_from() -> None:
     assert basemap._bounded.cache_info().currsize == 6  # the detail: all but the world's two
     assert all(loader.cache_info().currsize == 1 for loader in (basemap._towns, basemap._divisions))
     assert place_labels.cache_info().currsize == 1
+    assert world_data.cache_info().currsize == 1

@@ -43,8 +43,9 @@ def test_seed_map_shows_every_place_and_event(session: Session, seed_story: Stor
     paths = session.frame.locator(".leaflet-overlay-pane path")  # type: ignore[attr-defined]
     expect(paths).not_to_have_count(0)
     # tiles are blocked here, as with no network: the map falls back to its offline base
-    # map, land drawn in a pane of its own on a sea-coloured map
-    land = session.frame.locator(".leaflet-newsAtlasBase-pane path")  # type: ignore[attr-defined]
+    # map, the world's land (fetched from static/basemap/world.json) drawn in a pane of its
+    # own on a sea-coloured map
+    land = session.frame.locator(".leaflet-newsAtlasWorld-pane path")  # type: ignore[attr-defined]
     expect(land).not_to_have_count(0, timeout=30_000)
     session.shot("seed")
 

@@ -1,4 +1,5 @@
-"""End to end: the offline base map of a US story, read at the zooms a reader reads it at.
+"""End to end: the offline base map of a US story, read at the zooms a reader reads it at
+(the world's layer and names, which the app's map fetches from a static file, at zoom 3).
 
 Tiles are blocked (see tests/browser.py), as with no network, so the map falls back to the
 offline base map of :mod:`geo.basemap`, and says so. The story is our own, about towns in
@@ -97,6 +98,22 @@ def _towns_around_pins(view: dict[str, Any]) -> list[str]:
     ]
 
 
+#: The world's layer (fetched from static/basemap/world.json in the app) and the country
+#: names drawn at a zoom of the whole continent.
+_READ_WORLD = """
+() => new Promise((done) => {
+    const doc = document.querySelector('MAP_FRAME').contentDocument;
+    const fmap = doc.defaultView.map;
+    fmap.once("moveend", () => setTimeout(() => done({
+        land: doc.querySelectorAll(".leaflet-newsAtlasWorld-pane path").length,
+        countries: Array.from(doc.querySelectorAll(".news-atlas-label.country > span"))
+            .map((span) => span.textContent),
+    }), 300));
+    fmap.setView([40, -95], 3, {animate: false});
+})
+""".replace("MAP_FRAME", MAP_FRAME)
+
+
 def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
     session: Session, geoparser: Geoparser
 ) -> None:
@@ -109,6 +126,11 @@ def test_offline_us_story_shows_state_lines_and_towns_when_zoomed_in(
     notice = session.frame.locator(".news-atlas-offline[role=status]")  # type: ignore[attr-defined]
     expect(notice).to_have_text(_OfflineFallback.text)
     expect(notice).to_be_in_viewport()
+
+    world = session.page.evaluate(_READ_WORLD)
+    session.shot("zoom-3")
+    assert world["land"] >= 3, world  # land, its shores and the borders
+    assert {"United States", "Canada", "Mexico"} <= set(world["countries"]), world
 
     for zoom in (6, 7, 8):
         view = session.page.evaluate(_READ_MAP, zoom)

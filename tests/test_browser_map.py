@@ -1,7 +1,8 @@
 """The story map as a reader first sees it, in a real Chromium: every marker of the sample
 told apart (no icon covering more than a quarter of another, each one on top where it
 stands), on a wide screen and on a phone; the rings and lines drawn apart and explained;
-dates as the article gave them; and a word when the street map cannot be loaded.
+dates as the article gave them; a word when the street map cannot be loaded; and the
+map's scripts fetched side by side.
 
 Like ``test_browser.py``, every request that does not go to the local server is blocked
 (so the street map's tiles fail here, as with no network).
@@ -171,6 +172,26 @@ def test_the_reader_is_told_the_street_map_is_unavailable(wide: Session, seed_st
     expect(notice).to_be_visible(timeout=30_000)
     expect(notice).to_have_text(_OfflineFallback.text)
     expect(notice).to_have_attribute("role", "status")
+
+
+#: How the map's frame fetched each vendored script: by the preload hints (``link``) or
+#: by st_folium's script tags one after another (``script``).
+_SCRIPT_FETCHES = """
+() => document.querySelector('MAP_FRAME').contentWindow.performance
+    .getEntriesByType("resource")
+    .filter((entry) => entry.name.includes("/app/static/vendor/") && entry.name.endsWith(".js"))
+    .map((entry) => [entry.name.split("/vendor/")[1], entry.initiatorType])
+""".replace("MAP_FRAME", MAP_FRAME)
+
+
+def test_the_maps_scripts_are_fetched_side_by_side(wide: Session, seed_story: Story) -> None:
+    """folium_component's preloader asks for them all at once (st_folium alone would ask
+    for each only once the one before has run); each is fetched once."""
+    icons(wide, len(spots(seed_story)))
+    fetches = wide.page.evaluate(_SCRIPT_FETCHES)
+    assert {name.split("/")[0] for name, _ in fetches} >= {"leaflet@1.9.3", "jquery@3.7.1"}
+    assert all(how == "link" for _, how in fetches), fetches
+    assert len({name for name, _ in fetches}) == len(fetches), fetches
 
 
 def test_a_crowded_map_clusters_then_fans_out(

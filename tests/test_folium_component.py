@@ -8,7 +8,9 @@ new streamlit-folium changes its arguments, they fail here rather than on the pa
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.parse
 from typing import Any
 
 import folium
@@ -16,7 +18,7 @@ import pytest
 import streamlit_folium
 from streamlit_folium import st_folium
 
-from folium_component import feature_groups_script, prepare, show
+from folium_component import feature_groups_script, preloader, prepare, show
 from geo import Story
 from geo.assets import ST_FOLIUM_BASE_URL, localise
 from geo.maps import build_map, focus_ring
@@ -80,10 +82,25 @@ def test_a_prepared_map_is_sent_as_st_folium_sends_it(
 
     assert ours.keys() == theirs.keys()
     different = {name for name in ours if ours[name] != theirs[name]}
-    assert different == {"script", "on_change"}
+    assert different == {"script", "on_change", "js_links"}
+    # the same scripts in the same order, after one that has them all fetched at once
+    assert (
+        ours["js_links"]
+        == [preloader(theirs["js_links"], theirs["css_links"])] + theirs["js_links"]
+    )
     # folium names each popup's HTML at random; st_folium's key leaves those names out
     assert without_random_names(ours["script"]) == without_random_names(theirs["script"])
     assert "L.circleMarker" in ours["feature_group"]
+
+
+def test_the_preloader_hints_each_script_and_stylesheet_once() -> None:
+    url = preloader(["a/leaflet.js", "a/leaflet.js", "b/x.js"], ["a/leaflet.css"])
+    prefix = "data:text/javascript;charset=utf-8,"
+    assert url.startswith(prefix)
+    code = urllib.parse.unquote(url.removeprefix(prefix))
+    hints = json.loads(code[: code.index(".forEach(")])
+    assert hints == [["a/leaflet.js", "script"], ["b/x.js", "script"], ["a/leaflet.css", "style"]]
+    assert 'link.rel = "preload"' in code
 
 
 def test_the_same_map_keeps_its_key_and_another_gets_a_new_one(seed_story: Story) -> None:

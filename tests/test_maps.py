@@ -613,7 +613,7 @@ def test_the_offline_map_embeds_no_country_outlines(seed_story: Story) -> None:
     plain = render(seed_story)
     page = build_map(seed_story, offline_map=True).get_root().render()
     assert "L.geoJson(" not in page  # no shapes: the shaded countries are off here
-    data = re.search(r"var data = (\{.*?\});\n", page)
+    data = re.search(r'var source = (".*?");\n', page)
     assert data is not None
     assert len(page) - len(plain) < len(data.group(1)) + 20_000
 
