@@ -292,6 +292,23 @@ def sentence_at(sentences: Sequence[Sentence], offset: int) -> Sentence:
     return sentences[low]
 
 
+def _place_span(
+    span: Span, sentences: Sequence[Sentence], found: str, name: str | None = None
+) -> Mention:
+    """A place mention of ``span`` as written, looked up as ``name`` (by default its text),
+    in the sentence it starts in, found by the rule ``found`` (one of :data:`FOUND_BY`)."""
+    sentence = sentence_at(sentences, span.start_char).index
+    return Mention(
+        span.start_char,
+        span.end_char,
+        span.text,
+        span.text if name is None else name,
+        "GPE",
+        sentence,
+        found=found,
+    )
+
+
 def _clean(span: Span) -> tuple[int, int, str] | None:
     """The span without a leading "the" and a trailing possessive: (start, end, text)."""
     text = span.text
@@ -401,18 +418,7 @@ def _divisions(
             end = token.i + 1 if token.is_title else item.end
             span = doc[item.start : end]
             name = span.text if token.is_title else f"{item.text} {noun}"
-            sentence = sentence_at(sentences, span.start_char).index
-            divisions.append(
-                Mention(
-                    span.start_char,
-                    span.end_char,
-                    span.text,
-                    name,
-                    "GPE",
-                    sentence,
-                    found="division",
-                )
-            )
+            divisions.append(_place_span(span, sentences, "division", name))
             covered.update(t.i for t in span)
     return divisions
 
@@ -822,18 +828,7 @@ def _after_locative(doc: Doc, sentences: Sequence[Sentence], gazetteer: Gazettee
             continue
         best = gazetteer.lookup(span.text)[:1]
         if best and best[0].match == PRIMARY:
-            sentence = sentence_at(sentences, span.start_char).index
-            found.append(
-                Mention(
-                    span.start_char,
-                    span.end_char,
-                    span.text,
-                    span.text,
-                    "GPE",
-                    sentence,
-                    found="locative",
-                )
-            )
+            found.append(_place_span(span, sentences, "locative"))
     return found
 
 
@@ -1006,16 +1001,7 @@ def _listed_towns(
                 c.match == PRIMARY and c.country_code in countries
                 for c in gazetteer.lookup(run.text)[:10]
             ):
-                sentence = sentence_at(sentences, run.start_char).index
-                town = Mention(
-                    run.start_char,
-                    run.end_char,
-                    run.text,
-                    run.text,
-                    "GPE",
-                    sentence,
-                    found="listed",
-                )
+                town = _place_span(run, sentences, "listed")
                 listed.append(town)
                 queue.append(town)
                 covered.update(t.i for t in run)
@@ -1257,18 +1243,7 @@ def _untagged_towns(
             and not _inside_longer_name(span)
             and _town_of(gazetteer, span.text, regions)
         ):
-            sentence = sentence_at(sentences, span.start_char).index
-            towns.append(
-                Mention(
-                    span.start_char,
-                    span.end_char,
-                    span.text,
-                    span.text,
-                    "GPE",
-                    sentence,
-                    found="region_town",
-                )
-            )
+            towns.append(_place_span(span, sentences, "region_town"))
         i = end
     return towns
 
