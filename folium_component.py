@@ -58,9 +58,10 @@ class Prepared:
 
 
 def prepare(fmap: folium.Map, key: str, returned_objects: Sequence[str]) -> Prepared:
-    """Render ``fmap`` once, as ``st_folium(fmap, key, …)`` does (this mutates the map:
-    use it for nothing else)."""
-    fmap.get_root().render()  # type: ignore[no-untyped-call]
+    """Render ``fmap`` once, as ``st_folium(fmap, key, …, render=False)`` does (this mutates
+    the map: use it for nothing else). Its default, ``render=True``, renders the whole page
+    first and the map a second time, for the same script but twice the cost (and each
+    marker's ``setIcon`` twice)."""
     fmap.render()
     html, header = _get_html(fmap), _get_header(fmap)
     script = _get_map_string(fmap)

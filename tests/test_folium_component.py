@@ -65,6 +65,7 @@ def test_a_prepared_map_is_sent_as_st_folium_sends_it(
             zoom=8,
             feature_group_to_add=ring(),
             on_change=lambda: None,
+            render=False,  # what prepare() does: the map once, not the page and the map again
         ),
     )
     prepared = prepare(sample_map(seed_story), "map", RETURNED)
