@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.tables import commit_of  # noqa: E402
+
 CORPORA = ROOT.parent / "shared" / "corpus"
 DEFAULT_CORPORA = [
     CORPORA / n for n in ("geowebnews.jsonl", "lgl-first70.jsonl", "tr-news-first70.jsonl")
@@ -53,11 +57,6 @@ def timed(jobs: int, source: Path, output: Path) -> float:
     return time.perf_counter() - start
 
 
-def commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True)
-    return done.stdout.decode().strip() or "?"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, action="append", help="JSONL corpus, repeatable")
@@ -78,7 +77,7 @@ def main() -> int:
     same = outputs[1].read_bytes() == outputs[args.jobs].read_bytes()
     speedup = statistics.median(a / b for a, b in zip(one, many, strict=True))
     row = (
-        f"| {dt.date.today()} | {commit()} | {records} | {os.cpu_count()} | "
+        f"| {dt.date.today()} | {commit_of(ROOT)} | {records} | {os.cpu_count()} | "
         f"{statistics.median(one):.1f} s ({records / statistics.median(one):.1f}/s) | "
         f"{statistics.median(many):.1f} s ({records / statistics.median(many):.1f}/s) | "
         f"{speedup:.2f}× | {'yes' if same else 'NO'} |"

@@ -35,13 +35,17 @@ import argparse
 import datetime as dt
 import json
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python bench/pipeline.py`: the repository's geo, last,
+    sys.path.append(str(ROOT))  # so that a checkout first on PYTHONPATH (with -P) is the one timed
+
+from bench.tables import add_rows, commit_of  # noqa: E402
+
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "tr-news-first70.jsonl"
 HEADING = "## Pipeline speed (bench/pipeline.py)"
 COLUMNS = [
@@ -123,7 +127,7 @@ def row(corpus: str, docs: int, seconds: dict[str, list[float]]) -> list[str]:
 
     return [
         dt.date.today().isoformat(),
-        _commit(),
+        commit_of(ROOT),
         corpus,
         str(docs),
         str(len(seconds["geo"])),
@@ -136,28 +140,16 @@ def row(corpus: str, docs: int, seconds: dict[str, list[float]]) -> list[str]:
     ]
 
 
-def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True)
-    return done.stdout.decode().strip() or "?"
-
-
 def markdown(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def add_row(existing: str, cells: Sequence[str]) -> str:
-    """``existing`` markdown with the row added to the table under :data:`HEADING` (the
-    section and its table are made at the end when missing)."""
-    lines = existing.rstrip("\n").split("\n") if existing.strip() else []
-    if HEADING not in lines:
-        lines += ["", HEADING, "", markdown(COLUMNS), markdown(["---"] * len(COLUMNS))]
-    heading = lines.index(HEADING)
-    end = next(
-        (i for i in range(heading + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-    )
-    table = [i for i in range(heading + 1, end) if lines[i].startswith("|")]
-    lines.insert(table[-1] + 1 if table else end, markdown(cells))
-    return "\n".join(lines) + "\n"
+def add_to_results(path: Path, cells: Sequence[str]) -> None:
+    """Add the row to the table under :data:`HEADING` in ``path`` (the file, the section and
+    its table are made when missing)."""
+    path.touch()
+    header = f"{markdown(COLUMNS)}\n{markdown(['---'] * len(COLUMNS))}"
+    add_rows(path, HEADING, header, [markdown(cells)])
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -182,12 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(markdown(COLUMNS))
     print(markdown(cells))
     if args.results:
-        existing = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
-        args.results.write_text(add_row(existing, cells), encoding="utf-8")
+        add_to_results(args.results, cells)
     return 0
 
 
 if __name__ == "__main__":
-    if __package__ in (None, ""):  # run as `python bench/pipeline.py`: the repository's geo
-        sys.path.append(str(ROOT))
     sys.exit(main())

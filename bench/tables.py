@@ -22,7 +22,8 @@ def add_rows(path: Path, title: str, header: str, rows: Sequence[str]) -> None:
     with no such heading, add it at the end with the table's ``header`` (its two lines)."""
     text = path.read_text(encoding="utf-8")
     if title not in text:
-        text = text.rstrip("\n") + f"\n\n{title}\n\n{header}\n"
+        before = text.rstrip("\n") + "\n\n" if text.strip() else ""  # a new file starts with it
+        text = f"{before}{title}\n\n{header}\n"
     lines = text.splitlines()
     at = lines.index(title) + 3  # the blank line, the header, its rule
     while at + 1 < len(lines) and lines[at + 1].startswith("| "):
